@@ -1,0 +1,56 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// catalogueEntry is one case of `mailspec list`.
+type catalogueEntry struct {
+	ID       string   `json:"id"`
+	Protocol string   `json:"protocol"`
+	RFC      []string `json:"rfc"`
+	Level    string   `json:"level"`
+	Title    string   `json:"title"`
+	Source   string   `json:"source"`
+}
+
+func cmdList(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("mailspec list", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print JSON")
+	var dirs listFlag
+	fs.Var(&dirs, "transcripts", "directory of transcript files (repeatable; default: the built-in library)")
+	if err := fs.Parse(args); err != nil {
+		return &exitError{code: 2}
+	}
+	ss, err := loadScripts(dirs)
+	if err != nil {
+		return err
+	}
+	if err := checkIDs(ss); err != nil {
+		return err
+	}
+	entries := make([]catalogueEntry, 0, len(ss))
+	for _, s := range ss {
+		e := catalogueEntry{ID: s.ID, Protocol: s.Protocol, Level: s.Level, Title: s.Title, Source: s.File}
+		for _, r := range s.RFCs {
+			e.RFC = append(e.RFC, "RFC "+r.Number+" "+r.Section)
+		}
+		entries = append(entries, e)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(entries)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tPROTOCOL\tRFC\tLEVEL\tTITLE")
+	for _, e := range entries {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.ID, e.Protocol, strings.Join(e.RFC, ", "), e.Level, e.Title)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,290 @@
+// Package reports holds mailspec's report model and report.json, the
+// contract between a run and everything that reads its results: exit
+// statuses, baselines of known failures, and (in later writers) JUnit,
+// Markdown and HTML.
+//
+// A report lists one case result per case and target. Each result names
+// the RFC sections the case enforces and the RFC 2119 level of the
+// requirement (RFC 2119, RFC 8174), its verdict, and the transcript of what
+// crossed the wire, with credentials already replaced by variable
+// references at the recorder.
+package reports
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/mailspec/mailspec/transcripts"
+	"github.com/mailspec/mailspec/transcripts/script"
+	"github.com/mailspec/mailspec/transcripts/wire"
+)
+
+// Schema is the version of report.json this package writes. It changes
+// when a field changes meaning or disappears; added fields keep it.
+const Schema = "mailspec-report/1"
+
+// Levels, as RFC 2119 writes them.
+const (
+	Must      = "MUST"
+	MustNot   = "MUST NOT"
+	Should    = "SHOULD"
+	ShouldNot = "SHOULD NOT"
+	May       = "MAY"
+)
+
+// Report is one run: the tool, the targets and every case result.
+type Report struct {
+	Schema     string    `json:"schema"`
+	Tool       Tool      `json:"tool"`
+	StartedAt  time.Time `json:"started_at"`
+	DurationMS int64     `json:"duration_ms"`
+	Targets    []Target  `json:"targets"`
+	Cases      []Case    `json:"cases"`
+	Findings   []Finding `json:"findings"`
+	Totals     Totals    `json:"totals"`
+}
+
+// Tool names the program that wrote the report.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Target is one mail system (one profile) of the run.
+type Target struct {
+	Name      string           `json:"name"`
+	Source    string           `json:"source,omitempty"`
+	Endpoints []TargetEndpoint `json:"endpoints"`
+}
+
+// TargetEndpoint is what pre-flight saw of an endpoint.
+type TargetEndpoint struct {
+	URL           string   `json:"url"`
+	Protocol      string   `json:"protocol"`
+	CapsBeforeTLS []string `json:"capabilities_before_tls"`
+	CapsAfterTLS  []string `json:"capabilities_after_tls"`
+	TLSVersion    string   `json:"tls_version,omitempty"`
+	TLSCipher     string   `json:"tls_cipher,omitempty"`
+}
+
+// RFCRef locates a requirement.
+type RFCRef struct {
+	Number  string `json:"number"`
+	Section string `json:"section"`
+}
+
+// Case is one case run against one target.
+type Case struct {
+	ID         string              `json:"id"`
+	Title      string              `json:"title"`
+	Protocol   string              `json:"protocol"`
+	Target     string              `json:"target"`
+	Source     string              `json:"source,omitempty"`
+	RFC        []RFCRef            `json:"rfc"`
+	Level      string              `json:"level"`
+	Verdict    transcripts.Verdict `json:"verdict"`
+	DurationMS int64               `json:"duration_ms"`
+	Detail     Detail              `json:"detail"`
+	// KnownFailure is the baseline's reason when the case is a known failure.
+	KnownFailure string            `json:"known_failure,omitempty"`
+	Transcript   []TranscriptEntry `json:"transcript"`
+}
+
+// Detail explains a verdict.
+type Detail struct {
+	Reason     string           `json:"reason,omitempty"`
+	Expected   string           `json:"expected,omitempty"`
+	Got        string           `json:"got,omitempty"`
+	Line       int              `json:"line,omitempty"`
+	Violations []wire.Violation `json:"violations,omitempty"`
+}
+
+// TranscriptEntry is one recorded event: bytes sent (C) or received (S), a
+// TLS handshake, or a note. Data is the exact bytes as an escaped string
+// (\r, \n, \t, \\, \xHH for other control and non-UTF-8 bytes).
+type TranscriptEntry struct {
+	Conn int     `json:"conn"`
+	Dir  string  `json:"dir"`
+	TMS  float64 `json:"t_ms"`
+	Data string  `json:"data"`
+}
+
+// Finding is a fuzzing finding (filled by mailspec fuzz).
+type Finding struct {
+	Kind       string            `json:"kind"`
+	Target     string            `json:"target"`
+	Seed       string            `json:"seed,omitempty"`
+	Summary    string            `json:"summary"`
+	Transcript []TranscriptEntry `json:"transcript"`
+}
+
+// Totals count verdicts.
+type Totals struct {
+	Cases         int `json:"cases"`
+	Pass          int `json:"pass"`
+	Fail          int `json:"fail"`
+	NotApplicable int `json:"not_applicable"`
+	Error         int `json:"error"`
+	KnownFailures int `json:"known_failures"`
+}
+
+// ConvertEntries turns recorded entries into report entries.
+func ConvertEntries(es []transcripts.Entry) []TranscriptEntry {
+	out := make([]TranscriptEntry, 0, len(es))
+	for _, e := range es {
+		out = append(out, TranscriptEntry{
+			Conn: e.Conn,
+			Dir:  string(e.Dir),
+			TMS:  float64(e.At.Microseconds()) / 1000,
+			Data: script.Escape(e.Data),
+		})
+	}
+	return out
+}
+
+// CaseFromOutcome builds a case result of a transcript script.
+func CaseFromOutcome(s *script.Script, target string, o transcripts.Outcome) Case {
+	c := Case{
+		ID:         s.ID,
+		Title:      s.Title,
+		Protocol:   s.Protocol,
+		Target:     target,
+		Source:     s.File,
+		Level:      s.Level,
+		Verdict:    o.Verdict,
+		DurationMS: o.Duration.Milliseconds(),
+		Detail: Detail{
+			Reason:     o.Reason,
+			Expected:   o.Expected,
+			Got:        o.Got,
+			Line:       o.Line,
+			Violations: o.Violations,
+		},
+		Transcript: ConvertEntries(o.Entries),
+	}
+	for _, r := range s.RFCs {
+		c.RFC = append(c.RFC, RFCRef{Number: r.Number, Section: r.Section})
+	}
+	return c
+}
+
+// Finish sorts cases by id and target and computes the totals.
+func (r *Report) Finish() {
+	sort.SliceStable(r.Cases, func(i, j int) bool {
+		if r.Cases[i].ID != r.Cases[j].ID {
+			return r.Cases[i].ID < r.Cases[j].ID
+		}
+		return r.Cases[i].Target < r.Cases[j].Target
+	})
+	var t Totals
+	for _, c := range r.Cases {
+		t.Cases++
+		switch c.Verdict {
+		case transcripts.Pass:
+			t.Pass++
+		case transcripts.Fail:
+			t.Fail++
+			if c.KnownFailure != "" {
+				t.KnownFailures++
+			}
+		case transcripts.NotApplicable:
+			t.NotApplicable++
+		case transcripts.Error:
+			t.Error++
+		}
+	}
+	r.Totals = t
+	if r.Findings == nil {
+		r.Findings = []Finding{}
+	}
+	if r.Targets == nil {
+		r.Targets = []Target{}
+	}
+	for i := range r.Cases {
+		if r.Cases[i].Transcript == nil {
+			r.Cases[i].Transcript = []TranscriptEntry{}
+		}
+		if r.Cases[i].RFC == nil {
+			r.Cases[i].RFC = []RFCRef{}
+		}
+	}
+}
+
+// Exit statuses of mailspec run and replay.
+const (
+	ExitOK       = 0 // no MUST-level failure and no error
+	ExitFailures = 1 // a case failed at level MUST/MUST NOT (or SHOULD with strict)
+	ExitNoRun    = 2 // the run could not start, or cases ended in error and none failed
+)
+
+// counts reports whether a failure at level counts toward exit 1.
+func counts(level string, strict bool) bool {
+	switch level {
+	case Must, MustNot:
+		return true
+	case Should, ShouldNot:
+		return strict
+	}
+	return false
+}
+
+// ExitCode is the process exit status for the report: 1 when a case that
+// is not a known failure failed at level MUST/MUST NOT (with strict,
+// SHOULD/SHOULD NOT too); otherwise 2 when a case ended in error; else 0.
+func (r *Report) ExitCode(strict bool) int {
+	errs := false
+	for _, c := range r.Cases {
+		switch c.Verdict {
+		case transcripts.Fail:
+			if c.KnownFailure == "" && counts(c.Level, strict) {
+				return ExitFailures
+			}
+		case transcripts.Error:
+			errs = true
+		}
+	}
+	if errs {
+		return ExitNoRun
+	}
+	return ExitOK
+}
+
+// WriteJSON writes the report as DIR/report.json (creating DIR).
+func (r *Report) WriteJSON(dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("reports: %w", err)
+	}
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return "", fmt.Errorf("reports: %w", err)
+	}
+	path := filepath.Join(dir, "report.json")
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return "", fmt.Errorf("reports: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return "", fmt.Errorf("reports: %w", err)
+	}
+	return path, nil
+}
+
+// ReadJSON reads a report.json.
+func ReadJSON(path string) (*Report, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reports: %w", err)
+	}
+	var r Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("reports: %s: %w", path, err)
+	}
+	if r.Schema != Schema {
+		return nil, fmt.Errorf("reports: %s: schema %q, this mailspec reads %q", path, r.Schema, Schema)
+	}
+	return &r, nil
+}
