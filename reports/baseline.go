@@ -35,6 +35,11 @@ func LoadBaseline(path string) (*Baseline, error) {
 	if err != nil {
 		return nil, fmt.Errorf("baseline: %w", err)
 	}
+	return ParseBaseline(path, data)
+}
+
+// ParseBaseline parses baseline YAML; path names it in errors.
+func ParseBaseline(path string, data []byte) (*Baseline, error) {
 	var b Baseline
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)

@@ -110,8 +110,11 @@ func quit(s *Session) {
 		s.SMTPCommand("QUIT")
 	case POP3:
 		// QUIT in the AUTHORIZATION or TRANSACTION state deletes nothing
-		// that was not marked; preflight marks nothing.
-		s.POP3Command("QUIT", false)
+		// that was not marked; preflight marks nothing. Waiting for the
+		// close lets the server release the maildrop lock.
+		if _, err := s.POP3Command("QUIT", false); err == nil {
+			WaitClosed(s)
+		}
 	case IMAP:
 		s.IMAPCommand("LOGOUT")
 	}

@@ -197,11 +197,38 @@ func Replay(ctx context.Context, s *script.Script, env *Env) Outcome {
 	r := &replayer{ctx: ctx, s: s, ep: ep, opts: opts, vars: env.Vars(), conns: map[string]*rconn{}}
 	out := r.run()
 	for _, c := range r.conns {
-		c.sess.conn.Close()
+		r.cleanup(c)
 	}
 	out.Entries = rec.Entries()
 	out.Duration = time.Since(start)
 	return out
+}
+
+// cleanup ends a connection the script left open. It is not judged. A
+// POP3 session gets QUIT and the server's close is awaited: the server
+// holds the maildrop lock until it has processed the end of the session
+// (RFC 1939 section 8), and the next case may log in to the same maildrop.
+func (r *replayer) cleanup(c *rconn) {
+	defer c.sess.conn.Close()
+	if c.sess.Endpoint.Protocol != POP3 {
+		return
+	}
+	c.sess.rec.Record(c.sess.Conn, Note, []byte("cleanup, not judged: QUIT and wait for the server to close"))
+	if c.sess.Send("QUIT") == nil {
+		WaitClosed(c.sess)
+	}
+}
+
+// WaitClosed reads and discards until the server closes the connection or
+// the session's deadline passes.
+func WaitClosed(s *Session) {
+	s.conn.SetReadDeadline(time.Now().Add(s.opts.Timeout))
+	buf := make([]byte, 512)
+	for {
+		if _, err := s.conn.Read(buf); err != nil {
+			return
+		}
+	}
 }
 
 type rconn struct {

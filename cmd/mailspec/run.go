@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/mailspec/mailspec/reports"
+	"github.com/mailspec/mailspec/targets/baselines"
 	"github.com/mailspec/mailspec/targets/embedded"
 	"github.com/mailspec/mailspec/transcripts"
 	"github.com/mailspec/mailspec/transcripts/library"
@@ -323,6 +324,17 @@ func execute(ctx context.Context, f *runFlags, ss []*script.Script, stdout, stde
 		return 2, err
 	}
 	defer stop()
+	if baseline == nil && len(ps) == 1 && ps[0].Source == "embedded" {
+		// The embedded system's own known failures, so that the main job
+		// on a fresh machine reports them without failing.
+		data, err := baselines.FS.ReadFile("embedded.yaml")
+		if err == nil {
+			baseline, err = reports.ParseBaseline("targets/baselines/embedded.yaml", data)
+		}
+		if err != nil {
+			return 2, err
+		}
+	}
 	secrets := newScrubber(ps)
 	rep := &reports.Report{Schema: reports.Schema, Tool: reports.Tool{Name: "mailspec", Version: toolVersion()}, StartedAt: time.Now().UTC()}
 	opts := f.options()

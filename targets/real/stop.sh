@@ -20,16 +20,10 @@ readonly DIR
 # masters start a session of their own when they daemonize, and their
 # children stay in it.
 session_pids() {
-	local f stat rest sid
-	for f in /proc/[0-9]*/stat; do
-		{ stat=$(<"$f"); } 2>/dev/null || continue
-		rest=${stat##*) }
-		read -r _ _ _ sid _ <<<"$rest"
-		if [[ "$sid" == "$1" ]]; then
-			f=${f#/proc/}
-			printf '%s\n' "${f%/stat}"
-		fi
-	done
+	# Field 6 of /proc/PID/stat is the session; the command name (field 2)
+	# may hold spaces and parentheses, so count from its closing ")".
+	cat /proc/[0-9]*/stat 2>/dev/null |
+		awk -v sid="$1" '{ pid = $1; sub(/.*\) /, ""); if ($4 == sid) print pid }'
 }
 
 # read_pid FILE prints the PID in FILE, if any.

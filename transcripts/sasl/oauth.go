@@ -74,8 +74,8 @@ func newOAuthBearer(c Credentials) (gosasl.Client, error) {
 	if err := checkNonEmpty(OAuthBearer, "token", c.token()); err != nil {
 		return nil, err
 	}
-	// The authorization identity in the gs2-header: the Authzid, else the
-	// user (RFC 7628 section 3.1: the client SHOULD send it).
+	// The authorization identity in the gs2-header (RFC 7628 section 3.1
+	// and its examples carry the user there): the Authzid, else the user.
 	authzid := c.Authzid
 	if authzid == "" {
 		authzid = c.User

@@ -21,7 +21,7 @@
 // When a mechanism has an initial response but the protocol or the server
 // does not accept one (IMAP without SASL-IR, POP3 or SMTP servers that
 // answer a bare AUTH with an empty challenge), the caller sends the initial
-// response as the reply to the first, empty, challenge (RFC 4422 section 4,
+// response as the reply to the first, empty, challenge (RFC 4954 section 4,
 // RFC 9051 section 6.2.2); Next is not called for that challenge.
 //
 // Errors are wrapped with the prefix "sasl: " and the mechanism's name;

@@ -109,9 +109,10 @@ func mustCompile(t *testing.T, p string) *Pattern {
 // FuzzFromRecording checks that any recorded session becomes a transcript
 // that parses back to itself and replays against the recording.
 func FuzzFromRecording(f *testing.F) {
-	f.Add(true, []byte("a1 LOGIN {3}\r\n"), []byte("* 1 FETCH (BODY[] {3}\r\na}b)\r\n"), []byte("a1 OK\n"), 2)
-	f.Add(false, []byte("MAIL FROM:<${x}>\r\n"), []byte("250 *\\${}\r\n"), []byte("<closed>\r\n"), 1)
-	f.Fuzz(func(t *testing.T, imap bool, client, server1, server2 []byte, conn int) {
+	f.Add(true, []byte("a1 LOGIN {3}\r\n"), []byte("* 1 FETCH (BODY[] {3}\r\na}b)\r\n"), []byte("a1 OK\n"), uint8(2))
+	f.Add(false, []byte("MAIL FROM:<${x}>\r\n"), []byte("250 *\\${}\r\n"), []byte("<closed>\r\n"), uint8(1))
+	f.Fuzz(func(t *testing.T, imap bool, client, server1, server2 []byte, connNum uint8) {
+		conn := int(connNum)
 		proto := "smtp"
 		if imap {
 			proto = "imap"
