@@ -337,12 +337,12 @@ func (r *replayer) step(steps []script.Step, i int) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		b, err := script.Expand(string(st.Raw), r.vars)
+		b, err := st.Wire(r.vars)
 		if err != nil {
 			return 0, r.errorf(st, "%v", err)
 		}
 		c.awaiting = true
-		if err := c.sess.SendRaw([]byte(b)); err != nil {
+		if err := c.sess.SendRaw(b); err != nil {
 			return 0, r.sendFail(st, err)
 		}
 		return 1, nil
@@ -417,14 +417,14 @@ func (r *replayer) sendFail(st script.Step, err error) error {
 }
 
 func (r *replayer) send(c *rconn, st script.Step) error {
+	segs, err := st.Expand(r.vars)
+	if err != nil {
+		return r.errorf(st, "%v", err)
+	}
 	var buf []byte
-	for _, seg := range st.Segments {
+	for _, seg := range segs {
 		if !seg.IsLiteral {
-			t, err := script.Expand(seg.Text, r.vars)
-			if err != nil {
-				return r.errorf(st, "%v", err)
-			}
-			buf = append(buf, t...)
+			buf = append(buf, seg.Text...)
 			continue
 		}
 		if seg.NonSync {
@@ -557,11 +557,7 @@ func splitLines(proto string, raw []byte) []unit {
 
 func (r *replayer) match(st script.Step, u unit) (bool, error) {
 	if st.Kind == script.ExpectRaw {
-		want, err := script.Expand(string(st.Raw), r.vars)
-		if err != nil {
-			return false, r.errorf(st, "%v", err)
-		}
-		return want == string(u.raw), nil
+		return bytes.Equal(st.Raw, u.raw), nil
 	}
 	p, err := script.CompilePattern(st.Text)
 	if err != nil {

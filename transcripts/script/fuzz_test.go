@@ -16,7 +16,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(data)
 	}
 	for _, s := range []string{
-		"@id smtp/5321/1/x\n@protocol smtp\n@rfc 5321 1\n@level MUST\nC: {lit:\\x7d}\n",
+		"@id imap/9051/1/x\n@protocol imap\n@rfc 9051 1\n@level MUST\nC: {lit:\\x7d}\n",
 		"@id imap/9051/1/x\n@protocol imap\n@rfc 9051 1\n@level MAY\n@ordered\nS: <none 1ns>\nC! \\${\n",
 		"#\r\n\r\n@title \t x \t\n",
 		"S!  \\0\\0001\n",

@@ -137,8 +137,10 @@ func (p *parser) line(n int, l string) {
 }
 
 func (p *parser) directive(n int, l string) {
-	name, arg, _ := strings.Cut(strings.Replace(l, "\t", " ", 1), " ")
-	arg = strings.Trim(arg, " \t")
+	name, arg := l, ""
+	if i := strings.IndexAny(l, " \t"); i >= 0 {
+		name, arg = l[:i], strings.Trim(l[i:], " \t")
+	}
 	fields := strings.Fields(arg)
 	if p.body {
 		p.errorf(n, "directive %s after the first statement: directives come first", clip(name))
@@ -390,6 +392,10 @@ func (p *parser) statement(n int, l string) {
 		segs, err := parseSend(text)
 		if err != nil {
 			p.errorf(n, "%v", err)
+			return
+		}
+		if p.s.Protocol != "imap" && slices.ContainsFunc(segs, func(sg Segment) bool { return sg.IsLiteral }) {
+			p.errorf(n, "{lit:...} literals are IMAP only: use C! to send these characters")
 			return
 		}
 		p.s.Steps = append(p.s.Steps, Step{Line: n, Kind: Send, Text: text, Segments: segs})

@@ -154,7 +154,7 @@ func TestCorpusCoverage(t *testing.T) {
 		"protocol smtp", "protocol pop3", "protocol imap",
 		"level MUST", "level MUST NOT", "level SHOULD", "level SHOULD NOT", "level MAY",
 		"endpoint ", "endpoint submission", "endpoint smtps", "endpoint pop3s", "endpoint imaps", "endpoint imap",
-		"needs disposable", "needs second-account", "needs tls-required", "needs max-size",
+		"needs disposable", "needs second-account", "needs tls-required", "needs max-size", "needs address",
 		"requires", "title", "several rfc", "rfc section -", "ordered",
 		`SendRaw \r`, `SendRaw \n`, `SendRaw \0`, `SendRaw \x`, "SendRaw ${",
 		`ExpectRaw \r`, `ExpectRaw \n`, `ExpectRaw \t`, `ExpectRaw \\`, `ExpectRaw \0`, `ExpectRaw \x`, `ExpectRaw \$`,
@@ -236,7 +236,7 @@ C:
 }
 
 func TestParseHeader(t *testing.T) {
-	data := "# leading comment\n@id\tsmtp/5321/-/a-b-1  \n@protocol smtp\n@title   Spaces   inside are kept  \n" +
+	data := "# leading comment\n@id\tsmtp/5321/-/a-b-1  \n@protocol smtp\n@title   Spaces   inside\tare kept  \n" +
 		"@rfc 5321 4.1.1.1\n@rfc 1 -\n@level MUST   NOT\n@requires PIPELINING\n@requires AUTH=PLAIN\n" +
 		"@needs max-size\n@needs disposable\n@endpoint smtps\r\nS: 220 *\r\n"
 	got, err := Parse("h.txt", []byte(data))
@@ -244,7 +244,7 @@ func TestParseHeader(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &Script{
-		File: "h.txt", ID: "smtp/5321/-/a-b-1", Protocol: "smtp", Title: "Spaces   inside are kept",
+		File: "h.txt", ID: "smtp/5321/-/a-b-1", Protocol: "smtp", Title: "Spaces   inside\tare kept",
 		Level: "MUST NOT", Endpoint: "smtps",
 		RFCs:     []RFCRef{{"5321", "4.1.1.1"}, {"1", "-"}},
 		Requires: []string{"PIPELINING", "AUTH=PLAIN"},
@@ -265,6 +265,7 @@ func TestParseHeader(t *testing.T) {
 
 func TestParseErrors(t *testing.T) {
 	const header = "@id smtp/5321/4.1.1.1/x\n@protocol smtp\n@rfc 5321 4.1.1.1\n@level MUST\n"
+	const imapHeader = "@id imap/9051/1/x\n@protocol imap\n@rfc 9051 1\n@level MUST\n"
 	tests := []struct {
 		name, data string
 		want       []string // each must appear in the error
@@ -273,8 +274,9 @@ func TestParseErrors(t *testing.T) {
 		{"bad hex", header + `S! \xZ1`, []string{`f.txt:5: bad escape \xZ1: want \xHH`}},
 		{"short hex", header + `C! a\x4`, []string{`f.txt:5: bad escape \x4: want \xHH`}},
 		{"trailing backslash", header + `C! a\`, []string{`f.txt:5: backslash at the end`}},
-		{"escape in literal", header + `C: a {lit:\q}`, []string{`f.txt:5: in literal: unknown escape \q`}},
-		{"unterminated literal", header + `C: a {lit:abc`, []string{`f.txt:5: unterminated {lit:`}},
+		{"literal in smtp", header + `C: a {lit:x}`, []string{`f.txt:5: {lit:...} literals are IMAP only`}},
+		{"escape in literal", imapHeader + `C: a {lit:\q}`, []string{`f.txt:5: in literal: unknown escape \q`}},
+		{"unterminated literal", imapHeader + `C: a {lit:abc`, []string{`f.txt:5: unterminated {lit:`}},
 		{"unterminated var", header + "C: ${user", []string{"f.txt:5: unterminated ${user"}},
 		{"bad var", header + "S: ${us-er}", []string{"f.txt:5: bad variable reference ${us-er}"}},
 		{"empty var", header + "C! ${}", []string{"f.txt:5: bad variable reference ${}"}},

@@ -63,8 +63,9 @@ type Script struct {
 	// keyword, an IMAP capability, a POP3 CAPA tag); without one of them
 	// the case is not applicable.
 	Requires []string
-	// Needs lists profile properties the case needs: "disposable",
-	// "second-account", "tls-required", "max-size".
+	// Needs lists profile properties the case needs, from [NeedsValues]:
+	// "disposable", "second-account", "tls-required", "max-size",
+	// "address".
 	Needs []string
 	// Ordered says IMAP untagged responses must arrive in the order
 	// written.
