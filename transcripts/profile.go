@@ -401,3 +401,5 @@ func (p *Profile) TLSConfig(ep Endpoint) (*tls.Config, error) {
 	}
 	return cfg, nil
 }
+
+func (p Protocol) String() string { return string(p) }

@@ -488,6 +488,25 @@ func (s *Session) Login(ctx context.Context, c LoginCredentials) error {
 	return fmt.Errorf("unknown protocol %q", s.Endpoint.Protocol)
 }
 
+// Mechanisms lists the SASL mechanisms the server advertises now: SMTP's
+// AUTH keyword (RFC 4954), IMAP's AUTH= capabilities (RFC 9051 section
+// 6.2.2), POP3's SASL capability (RFC 5034).
+func (s *Session) Mechanisms() []string {
+	switch s.Endpoint.Protocol {
+	case SMTP:
+		return capArgs(s.Caps(), "AUTH")
+	case POP3:
+		return capArgs(s.Caps(), "SASL")
+	}
+	var out []string
+	for _, c := range s.Caps() {
+		if k, v, ok := strings.Cut(c, "="); ok && strings.EqualFold(k, "AUTH") {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 func hasMech(mechs []string, m string) bool {
 	for _, x := range mechs {
 		if strings.EqualFold(x, m) {
