@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/mailspec/mailspec/reports"
-	. "github.com/mailspec/mailspec/transcripts"
 	"github.com/mailspec/mailspec/targets/baselines"
+	. "github.com/mailspec/mailspec/transcripts"
 	"github.com/mailspec/mailspec/transcripts/library"
 	"github.com/mailspec/mailspec/transcripts/script"
 )
