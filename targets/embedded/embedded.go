@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-smtp"
 )
 
@@ -95,12 +94,9 @@ type System struct {
 	// presents. It is its own CA: add it to a pool to verify the servers.
 	CertPEM []byte
 
-	tracker   *tracker
-	pipes     *pipeListener
-	smtp      []*smtp.Server
-	pop3      *pop3Server
-	imapOuter *imapserver.Server
-	imapInner *imapserver.Server
+	tracker *tracker
+	pipes   *pipeListener
+	smtp    []*smtp.Server
 
 	closeOnce sync.Once
 	closeErr  error
@@ -143,12 +139,12 @@ func Start(ctx context.Context, opts Options) (*System, error) {
 	}
 	s.pipes = newPipeListener(s.tracker)
 
-	s.imapOuter = newIMAPServer(st, s.tracker, tlsConfig, opts.InsecureAuth, logger)
+	imapOuter := newIMAPServer(st, tlsConfig, opts.InsecureAuth, logger)
 	// The inner IMAP server is the POP3 front-end's view of the store. It
 	// is reachable only through in-memory pipes from the POP3 sessions,
 	// which enforce the TLS policy themselves.
-	s.imapInner = newIMAPServer(st, s.tracker, nil, true, logger)
-	s.pop3 = newPOP3Server(pop3Config{
+	imapInner := newIMAPServer(st, nil, true, logger)
+	pop3 := newPOP3Server(pop3Config{
 		tls:          tlsConfig,
 		insecureAuth: opts.InsecureAuth,
 		log:          logger,
@@ -192,10 +188,10 @@ func Start(ctx context.Context, opts Options) (*System, error) {
 		endpoints = append(endpoints, endpoint{e.scheme, e.implicitTLS, srv.Serve})
 	}
 	endpoints = append(endpoints,
-		endpoint{SchemeIMAP, false, s.imapOuter.Serve},
-		endpoint{SchemeIMAPS, true, s.imapOuter.Serve},
-		endpoint{SchemePOP3, false, s.pop3.serveFunc(false)},
-		endpoint{SchemePOP3S, true, s.pop3.serveFunc(true)},
+		endpoint{SchemeIMAP, false, imapOuter.Serve},
+		endpoint{SchemeIMAPS, true, imapOuter.Serve},
+		endpoint{SchemePOP3, false, pop3.serveFunc()},
+		endpoint{SchemePOP3S, true, pop3.serveFunc()},
 	)
 
 	listeners := make([]net.Listener, 0, len(endpoints))
@@ -210,7 +206,7 @@ func Start(ctx context.Context, opts Options) (*System, error) {
 	for i, e := range endpoints {
 		s.tracker.serve(logger, e.scheme, listeners[i], e.serve)
 	}
-	s.tracker.serve(logger, "pop3 store", s.pipes, s.imapInner.Serve)
+	s.tracker.serve(logger, "pop3 store", s.pipes, imapInner.Serve)
 	return s, nil
 }
 
@@ -314,6 +310,8 @@ func (s *System) close() error {
 			errs = append(errs, fmt.Errorf("embedded: smtp shutdown: %w", err))
 		}
 	}
-	s.tracker.waitConns()
+	if n := s.tracker.waitConns(); n > 0 {
+		errs = append(errs, fmt.Errorf("embedded: %d connections still open %v after Close", n, closeWaitLimit))
+	}
 	return errors.Join(errs...)
 }

@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -8,6 +9,7 @@ import (
 	"net"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -248,4 +250,69 @@ func TestCloseEndsGoroutines(t *testing.T) {
 	}
 	buf := make([]byte, 1<<20)
 	t.Errorf("%d goroutines after Close, %d before Start:\n%s", n, baseline, buf[:runtime.Stack(buf, true)])
+}
+
+// TestPasswordsNeverLogged drives logins, good and bad, through every
+// protocol with the error log on, and looks for the passwords in it.
+func TestPasswordsNeverLogged(t *testing.T) {
+	var logged syncBuffer
+	sys := startSystem(t, Options{ErrorLog: &logged})
+	bob := account(t, sys, "bob")
+	const wrong = "Wr0ngPassw0rdThatMustNotAppear"
+	deliver(t, sys, "Subject: x\r\n\r\ny\r\n", bob.Address)
+
+	c := smtpDial(t, sys, SchemeSubmission, true)
+	c.Auth(plainAuth(Account{User: bob.User, Password: wrong}))
+	c.Auth(plainAuth(bob))
+	imapLogin(t, sys, bob)
+	p := popLogin(t, sys, bob)
+	p.ok("RETR 1")
+	p.multi()
+	q := dialPOP3(t, sys, SchemePOP3S)
+	q.ok("USER " + bob.User)
+	q.cmd("PASS " + wrong)
+	q.cmd("AUTH PLAIN " + plainIR("", bob.User, wrong))
+	// A connection that breaks off in the TLS handshake makes the servers
+	// log something.
+	for _, scheme := range []string{SchemeSMTPS, SchemeIMAPS, SchemePOP3S} {
+		if conn, err := net.Dial("tcp", sys.Endpoints[scheme]); err == nil {
+			conn.Write([]byte("not TLS\r\n"))
+			conn.Close()
+		}
+	}
+	if err := sys.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out := logged.String()
+	for _, secret := range append([]string{wrong}, passwords(sys)...) {
+		if strings.Contains(out, secret) {
+			t.Errorf("the error log contains a password:\n%s", out)
+		}
+	}
+}
+
+func passwords(sys *System) []string {
+	var l []string
+	for _, a := range sys.Accounts {
+		l = append(l, a.Password)
+	}
+	return l
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writers.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -36,7 +36,7 @@ var imapCaps = imap.CapSet{
 // newIMAPServer returns an IMAP server over st. tlsConfig enables STARTTLS;
 // insecureAuth allows LOGIN and AUTHENTICATE without TLS (RFC 9051 section
 // 6.2.3: otherwise the server advertises LOGINDISABLED).
-func newIMAPServer(st *store, t *tracker, tlsConfig *tls.Config, insecureAuth bool, logger *log.Logger) *imapserver.Server {
+func newIMAPServer(st *store, tlsConfig *tls.Config, insecureAuth bool, logger *log.Logger) *imapserver.Server {
 	return imapserver.New(&imapserver.Options{
 		NewSession: func(c *imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
 			return &imapSession{st: st, conn: trackedOf(c.NetConn())}, nil, nil

@@ -111,9 +111,9 @@ func (s *pop3Server) unlock(user string) {
 	s.mu.Unlock()
 }
 
-// serveFunc returns the accept loop for a listener; implicitTLS says its
-// connections are *tls.Conn (RFC 8314).
-func (s *pop3Server) serveFunc(implicitTLS bool) func(net.Listener) error {
+// serveFunc returns the accept loop for a listener. A listener of
+// *tls.Conn serves implicit TLS (RFC 8314 section 3.2).
+func (s *pop3Server) serveFunc() func(net.Listener) error {
 	return func(ln net.Listener) error {
 		for {
 			c, err := ln.Accept()
@@ -125,7 +125,7 @@ func (s *pop3Server) serveFunc(implicitTLS bool) func(net.Listener) error {
 				time.Sleep(10 * time.Millisecond)
 				continue
 			}
-			go s.handle(c, implicitTLS)
+			go s.handle(c)
 		}
 	}
 }
@@ -160,8 +160,8 @@ type pop3Session struct {
 
 // handle serves one connection until QUIT, a broken connection, the
 // autologout timer or Close.
-func (s *pop3Server) handle(nc net.Conn, implicitTLS bool) {
-	sess := &pop3Session{srv: s, conn: nc, tls: implicitTLS}
+func (s *pop3Server) handle(nc net.Conn) {
+	sess := &pop3Session{srv: s, conn: nc}
 	// Closing the connection is the last act: the tracker counts the
 	// connection as finished then.
 	defer func() { sess.conn.Close() }()
@@ -178,6 +178,7 @@ func (s *pop3Server) handle(nc net.Conn, implicitTLS bool) {
 			return
 		}
 		nc.SetDeadline(time.Time{})
+		sess.tls = true
 	}
 	sess.br = bufio.NewReader(sess.conn)
 	sess.bw = bufio.NewWriter(sess.conn)

@@ -87,7 +87,7 @@ func runPOP3(t *testing.T, drop *fakeDrop, input []byte) (out, logged string) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		srv.handle(server, false)
+		srv.handle(server)
 	}()
 	var outBuf bytes.Buffer
 	read := make(chan struct{})
@@ -95,10 +95,13 @@ func runPOP3(t *testing.T, drop *fakeDrop, input []byte) (out, logged string) {
 		defer close(read)
 		io.Copy(&outBuf, client)
 	}()
-	// Write errors only mean the session already ended.
+	// Write errors only mean the session already ended. The line after
+	// the input ends a pending AUTH continuation, "*" cancels one that is
+	// still waiting; both are unknown commands otherwise.
 	client.Write(input)
-	client.Write([]byte("\r\nQUIT\r\n"))
+	client.Write([]byte("\r\n*\r\nQUIT\r\n"))
 	<-read
+	client.Close() // ends the session if the hang guard fired
 	<-done
 	return outBuf.String(), logBuf.String()
 }
@@ -115,7 +118,8 @@ func TestPOP3SessionWithFakeDrop(t *testing.T) {
 		"+OK top of message follows\r\nSubject: one\r\n\r\nbody\r\n.\r\n" +
 		"+OK 0 octets\r\n.\r\n" +
 		"+OK message 1 deleted\r\n" +
-		"-ERR unknown command\r\n" + // the empty line before QUIT
+		"-ERR unknown command\r\n" + // the empty line and "*" before QUIT
+		"-ERR unknown command\r\n" +
 		"+OK bye (2 messages left)\r\n"
 	if out != want {
 		t.Errorf("session output:\n%q\nwant\n%q", out, want)

@@ -326,7 +326,7 @@ func TestPOP3UserPass(t *testing.T) {
 		{"USER " + bob.User, "-ERR"}, // already logged in
 	} {
 		if got := p.cmd(tc.cmd); !strings.HasPrefix(got, tc.want) {
-			t.Errorf("%s: got %q, want %s", strings.Fields(tc.cmd+" x")[0], got, tc.want)
+			t.Errorf("%s: got %q, want %s", strings.Fields(tc.cmd + " x")[0], got, tc.want)
 		}
 	}
 }

@@ -1,6 +1,10 @@
 package embedded
 
 import (
+	"fmt"
+	"io"
+	"net"
+	"net/textproto"
 	"strings"
 	"testing"
 	"time"
@@ -182,6 +186,54 @@ func TestSMTPMessageTooLarge(t *testing.T) {
 	}
 	if got := imapMessages(t, imapLogin(t, sys, account(t, sys, "bob"))); len(got) != 0 {
 		t.Errorf("bob has %d messages after a refused delivery, want 0", len(got))
+	}
+}
+
+// TestSMTPChunking sends a message with BDAT (RFC 3030), which go-smtp's
+// client does not use, over a raw connection.
+func TestSMTPChunking(t *testing.T) {
+	sys := startSystem(t, Options{})
+	conn, err := net.Dial("tcp", sys.Endpoints[SchemeSMTP])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(hangGuard))
+	tp := textproto.NewConn(conn)
+	expect := func(code int) {
+		t.Helper()
+		if _, msg, err := tp.ReadResponse(code); err != nil {
+			t.Fatalf("want %d, got %v %q", code, err, msg)
+		}
+	}
+	expect(220)
+	body := "Subject: chunks\r\n\r\nfirst chunk, "
+	tail := "second chunk\r\n"
+	for _, step := range []struct {
+		cmd  string
+		data string
+		code int
+	}{
+		{"EHLO client.test", "", 250},
+		{"MAIL FROM:<sender@remote.test>", "", 250},
+		{"RCPT TO:<carol@example.test>", "", 250},
+		{fmt.Sprintf("BDAT %d", len(body)), body, 250},
+		{fmt.Sprintf("BDAT %d LAST", len(tail)), tail, 250},
+		{"QUIT", "", 221},
+	} {
+		if err := tp.PrintfLine("%s", step.cmd); err != nil {
+			t.Fatal(err)
+		}
+		if step.data != "" {
+			if _, err := io.WriteString(conn, step.data); err != nil {
+				t.Fatal(err)
+			}
+		}
+		expect(step.code)
+	}
+	got := imapMessages(t, imapLogin(t, sys, account(t, sys, "carol")))
+	if len(got) != 1 || !strings.HasSuffix(got[0], "\r\n"+body+tail) {
+		t.Errorf("carol's INBOX = %q, want the chunked message", got)
 	}
 }
 

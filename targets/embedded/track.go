@@ -107,8 +107,8 @@ func (t *tracker) killConns() {
 }
 
 // waitConns waits for every tracked connection to finish, at most
-// closeWaitLimit.
-func (t *tracker) waitConns() {
+// closeWaitLimit; it returns the number of connections still open.
+func (t *tracker) waitConns() int {
 	done := make(chan struct{})
 	go func() {
 		t.connWG.Wait()
@@ -118,7 +118,11 @@ func (t *tracker) waitConns() {
 	defer timer.Stop()
 	select {
 	case <-done:
+		return 0
 	case <-timer.C:
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		return len(t.conns)
 	}
 }
 
