@@ -164,7 +164,13 @@ func readAllIMAP(r io.Reader, l Limits) (imapResult, error) {
 	}
 }
 
-// diff is cmp.Diff with the options every test uses.
+// bytesEqual compares byte slices as a whole (fast on large literals),
+// still telling nil from empty.
+var bytesEqual = cmp.Comparer(func(a, b []byte) bool {
+	return bytes.Equal(a, b) && (a == nil) == (b == nil)
+})
+
+// diff is cmp.Diff with the options every table test uses.
 func diff(want, got any) string {
-	return cmp.Diff(want, got, ignoreMsg)
+	return cmp.Diff(want, got, ignoreMsg, bytesEqual)
 }

@@ -168,8 +168,8 @@ func NewIMAPReader(r io.Reader, l Limits) *IMAPReader {
 }
 
 // Buffered reports how many octets have been read from the underlying
-// reader and not yet returned in a response (RFC 9051 section 6.2.1: it
-// should be 0 before a STARTTLS handshake).
+// reader and not yet returned in a response; it should be 0 before the
+// TLS handshake that follows STARTTLS.
 func (r *IMAPReader) Buffered() int { return r.lr.buffered() }
 
 // ReadResponse reads the next response. The end of the stream before the

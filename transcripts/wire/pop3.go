@@ -35,7 +35,12 @@ type POP3Response struct {
 }
 
 // POP3Reader reads POP3 responses from a server (RFC 1939 section 3,
-// RFC 2449, RFC 5034).
+// RFC 2449, RFC 5034). Section 3 of RFC 1939 is the rule it judges by: "All
+// responses are terminated by a CRLF pair"; "Servers MUST send the "+OK"
+// and "-ERR" in upper case"; a line of a multi-line response that begins
+// with the termination octet is byte-stuffed, and the response ends with
+// "." CRLF. A SASL continuation ("+" and the challenge, RFC 5034) is read
+// leniently: "+" alone is accepted as an empty challenge.
 //
 // The length of a status line is not judged: RFC 1939 section 3 says
 // responses "may be up to 512 characters long, including the terminating
@@ -61,8 +66,8 @@ func NewPOP3Reader(r io.Reader, l Limits) *POP3Reader {
 }
 
 // Buffered reports how many octets have been read from the underlying
-// reader and not yet returned in a response (see RFC 2595 section 4 on
-// STLS: it should be 0 before the TLS handshake).
+// reader and not yet returned in a response; it should be 0 before the
+// TLS handshake that follows STLS.
 func (r *POP3Reader) Buffered() int { return r.lr.buffered() }
 
 // ReadResponse reads a status line and, when multiline is true and the

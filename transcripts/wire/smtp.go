@@ -35,7 +35,10 @@ func (r *SMTPReply) Text() string { return strings.Join(r.Lines, "\n") }
 //
 // A reply ends with the first line that is not a continuation line
 // ("NNN-"); a line without a well-formed code therefore ends the reply it
-// appears in, and is recorded as a violation. Reading allocates nothing per
+// appears in, and is recorded as a violation. A final line of "NNN" and SP
+// with no text is not judged (textstring is 1*, but the reader does not
+// accuse a server over an empty text); control characters in the text
+// are, octets >= 0x80 are not. Reading allocates nothing per
 // line: a reply costs three allocations whatever its length (Raw, one
 // string holding it, and the Lines slice), plus Violations when there are
 // some.
@@ -61,8 +64,8 @@ func NewSMTPReader(r io.Reader, l Limits) *SMTPReader {
 
 // Buffered reports how many octets have been read from the underlying
 // reader and not yet returned in a reply. It is 0 when the server has
-// sent nothing beyond the last reply, which is worth checking before a
-// TLS handshake (RFC 3207 section 4).
+// sent nothing beyond the last reply, which is worth checking before the
+// TLS handshake that follows STARTTLS.
 func (r *SMTPReader) Buffered() int { return r.lr.buffered() }
 
 // ReadReply reads the next reply. The end of the stream before the first

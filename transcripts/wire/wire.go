@@ -1,15 +1,24 @@
 // Package wire frames and parses what SMTP, POP3 and IMAP servers send:
 // SMTP replies (RFC 5321 section 4.2), POP3 responses (RFC 1939 section 3,
-// RFC 2449) and IMAP responses (RFC 9051 section 7, RFC 3501 section 7).
+// RFC 2449, RFC 5034) and IMAP responses (RFC 9051 sections 2.2, 4 and 7,
+// RFC 3501 section 7, literal8 of RFC 3516).
 //
 // The readers are judges, not clients: they are stricter than the servers
 // they read. A reply that is framed wrongly (lines that disagree on the
 // code, a bad continuation marker, a line ended by a bare LF) is returned
 // as well as it can be read, with the [Violation]s found in it; it is
-// never silently repaired. Every line and literal is bounded by [Limits],
-// so a hostile server costs bounded memory. The readers never touch a
-// socket themselves: they read from an io.Reader, and deadlines belong to
-// the caller.
+// never silently repaired. A reply that is legal carries no violation,
+// however it was fragmented on the wire. Every line and literal is bounded
+// by [Limits], so a hostile server costs bounded memory. The readers never
+// touch a socket themselves: they read from an io.Reader, and deadlines
+// belong to the caller; a read error (a timeout) is returned wrapped, so
+// that errors.Is and errors.As still see it.
+//
+// Errors begin with "wire: ". The end of the stream before the first byte
+// of a response is io.EOF itself (a clean close); in the middle of one it
+// is an error wrapping io.ErrUnexpectedEOF. Exceeding a bound wraps
+// [ErrLimit]. After an error in the middle of a response a reader has lost
+// the framing of the stream and keeps returning that error.
 package wire
 
 import (
@@ -23,8 +32,9 @@ type Limits struct {
 	MaxLine int
 	// MaxLiteral is the largest IMAP literal accepted, in octets.
 	MaxLiteral int64
-	// MaxLines is the largest number of lines in one SMTP reply or
-	// POP3 multi-line response.
+	// MaxLines is the largest number of lines in one SMTP reply, POP3
+	// multi-line response (status line and terminator included) or IMAP
+	// response (one more line than it has literals).
 	MaxLines int
 	// MaxResponse is the largest total size of one reply or response,
 	// in octets (lines plus literals).
