@@ -87,7 +87,7 @@ func TestAuthenticateOAuth(t *testing.T) {
 				t.Errorf("Authenticate(%s, token %q) = %v, want success %v", mech, tc.token, err, tc.ok)
 			}
 			for _, e := range rec.Entries() {
-				if strings.Contains(string(e.Data), base64.StdEncoding.EncodeToString([]byte("user=alice\x01auth=Bearer "+tc.token))[:20]) {
+				if strings.Contains(string(e.Data), base64.StdEncoding.EncodeToString([]byte("user=alice\x01auth=Bearer " + tc.token))[:20]) {
 					t.Errorf("%s: the token payload was recorded: %q", mech, e.Data)
 				}
 			}

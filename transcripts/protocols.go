@@ -259,6 +259,9 @@ func (s *Session) IMAPCommand(cmd string) (untagged []wire.IMAPResponse, tagged 
 	return s.IMAPReadUntil(tag)
 }
 
+// maxUntagged bounds the untagged responses one command may collect.
+const maxUntagged = 10000
+
 // IMAPReadUntil reads responses until the tagged response with tag (or a
 // continuation request).
 func (s *Session) IMAPReadUntil(tag string) (untagged []wire.IMAPResponse, tagged wire.IMAPResponse, err error) {
@@ -276,6 +279,9 @@ func (s *Session) IMAPReadUntil(tag string) (untagged []wire.IMAPResponse, tagge
 		case wire.IMAPContinuation:
 			return untagged, rep, nil
 		default:
+			if len(untagged) >= maxUntagged {
+				return untagged, rep, fmt.Errorf("IMAP: more than %d untagged responses before the tagged completion of %s: %w", maxUntagged, tag, wire.ErrLimit)
+			}
 			untagged = append(untagged, rep)
 			if rep.Keyword == "CAPABILITY" {
 				s.setCaps(fieldAtoms(rep.Fields))

@@ -270,6 +270,14 @@ type stepFail struct {
 
 func (f *stepFail) Error() string { return f.reason }
 
+// noReply is the failure of a read that timed out.
+type noReply struct{ *stepFail }
+
+func (n *noReply) Is(target error) bool { return target == errNoReply }
+func (n *noReply) Unwrap() error        { return n.stepFail }
+
+var errNoReply = errors.New("no reply")
+
 func (r *replayer) failf(st script.Step, expected, got, format string, args ...any) *stepFail {
 	return &stepFail{verdict: Fail, line: st.Line, expected: expected, got: got,
 		reason: fmt.Sprintf("%s:%d: %s", r.s.File, st.Line, fmt.Sprintf(format, args...))}
@@ -457,7 +465,8 @@ func (r *replayer) send(c *rconn, st script.Step) error {
 func (r *replayer) readFail(st script.Step, expected string, err error) error {
 	switch {
 	case errors.Is(err, ErrTimeout):
-		return r.failf(st, expected, "nothing within "+r.opts.Timeout.String(), "no reply within %s: %s", r.opts.Timeout, replyRule(r.ep.Protocol))
+		sf := r.failf(st, expected, "nothing within "+r.opts.Timeout.String(), "no reply within %s: %s", r.opts.Timeout, replyRule(r.ep.Protocol))
+		return &noReply{sf}
 	case errors.Is(err, ErrClosed):
 		return r.failf(st, expected, "connection closed", "the server closed the connection: %v", err)
 	case errors.Is(err, wire.ErrLimit):
@@ -670,6 +679,10 @@ func (r *replayer) expectIMAPGroup(c *rconn, steps []script.Step, i int) (int, e
 		}
 		u, err := r.next(c, want, steps, i)
 		if err != nil {
+			if len(extra) > 0 && errors.Is(err, errNoReply) {
+				return 0, r.failf(want, unmatchedList(untagged, matched), strings.Join(extra, " | "),
+					"expected %s; the server sent only other responses", unmatchedList(untagged, matched))
+			}
 			return 0, err
 		}
 		tagged := u.imap != nil && u.imap.Kind != wire.IMAPUntagged
@@ -718,7 +731,7 @@ func isUntaggedPattern(st script.Step) bool {
 	if st.Kind == script.ExpectRaw {
 		return bytes.HasPrefix(st.Raw, []byte("* "))
 	}
-	return strings.HasPrefix(st.Text, "* ")
+	return strings.HasPrefix(st.Text, "* ") || strings.HasPrefix(st.Text, `\* `)
 }
 
 func unmatchedList(untagged []script.Step, matched []bool) string {

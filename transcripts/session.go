@@ -1,7 +1,6 @@
 package transcripts
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -290,17 +289,19 @@ func (s *Session) ExpectClose() ([]byte, error) {
 // ExpectSilence checks that the server sends nothing for d. It returns the
 // bytes that arrived instead, if any.
 func (s *Session) ExpectSilence(d time.Duration) ([]byte, error) {
-	if n := len(s.tap.pending); n > 0 {
-		got := append([]byte(nil), s.tap.pending...)
-		return got, nil
+	if n := len(s.tap.pending) + len(s.tap.unread); n > 0 {
+		return append(append([]byte(nil), s.tap.pending...), s.tap.unread...), nil
 	}
 	if err := s.conn.SetReadDeadline(time.Now().Add(d)); err != nil {
 		return nil, err
 	}
+	// Read past the framed reader, and give the byte back to the tap so
+	// that the next framed read starts with it.
 	var one [1]byte
-	n, err := s.tap.Read(one[:])
+	n, err := s.conn.Read(one[:])
 	if n > 0 {
-		return append([]byte(nil), s.tap.pending...), nil
+		s.tap.unread = append(s.tap.unread, one[0])
+		return one[:1], nil
 	}
 	err = classify(err)
 	if errors.Is(err, ErrTimeout) {
@@ -316,9 +317,16 @@ func (s *Session) ExpectSilence(d time.Duration) ([]byte, error) {
 type tap struct {
 	r       io.Reader
 	pending []byte
+	unread  []byte // bytes read past the framed reader, served first
 }
 
 func (t *tap) Read(p []byte) (int, error) {
+	if len(t.unread) > 0 {
+		n := copy(p, t.unread)
+		t.unread = t.unread[n:]
+		t.pending = append(t.pending, p[:n]...)
+		return n, nil
+	}
 	n, err := t.r.Read(p)
 	if n > 0 {
 		t.pending = append(t.pending, p[:n]...)
@@ -335,6 +343,3 @@ func (t *tap) consume(n int) {
 	rest := copy(t.pending, t.pending[n:])
 	t.pending = t.pending[:rest]
 }
-
-// injectedAfter reports whether pending bytes begin with b (used by tests).
-func (t *tap) has(b []byte) bool { return bytes.HasPrefix(t.pending, b) }

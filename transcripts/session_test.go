@@ -465,12 +465,24 @@ func TestSessionExpectSilenceEmbedded(t *testing.T) {
 	if err != nil || got != nil {
 		t.Errorf("ExpectSilence = %q, %v; want nil, nil", got, err)
 	}
-	// A command is answered: the silence is broken.
+	// A command is answered: the silence is broken, and what broke it is
+	// the beginning of the reply.
 	if err := s.Send("x1 NOOP"); err != nil {
 		t.Fatal(err)
 	}
 	got, err = s.ExpectSilence(hangGuard)
-	if err != nil || !bytes.HasPrefix(got, []byte("x1 OK")) {
-		t.Errorf("ExpectSilence after NOOP = %q, %v; want the NOOP's reply", got, err)
+	if err != nil || len(got) == 0 || !bytes.HasPrefix([]byte("x1 OK"), got[:min(len(got), 5)]) {
+		t.Fatalf("ExpectSilence after NOOP = %q, %v; want the beginning of the NOOP's reply", got, err)
+	}
+	// Looking for silence must not eat the reply: the session still
+	// reads it whole, and the stream stays in step for the next command.
+	rep, err := s.ReadIMAP()
+	if err != nil || rep.Tag != "x1" || rep.Status != "OK" {
+		t.Errorf("ReadIMAP after ExpectSilence = %q (tag %q), %v; want the whole tagged reply x1 OK "+
+			"(ExpectSilence consumed bytes the framed reader never sees)", rep.Raw, rep.Tag, err)
+	}
+	_, tagged, err := s.IMAPCommand("NOOP")
+	if err != nil || tagged.Status != "OK" {
+		t.Errorf("NOOP after ExpectSilence = %q, %v; want OK", tagged.Raw, err)
 	}
 }

@@ -2,6 +2,7 @@ package script
 
 import (
 	"bytes"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -81,13 +82,27 @@ func FromRecording(meta Script, entries []Entry, proto string) *Script {
 // C! otherwise.
 func clientStep(data []byte) Step {
 	if line, ok := bytes.CutSuffix(data, []byte("\r\n")); ok && cleanLine(line) {
-		text := quoteText(string(line))
+		text := keepCredentialRefs(quoteText(string(line)))
 		if segs, err := parseSend(text); err == nil && len(segs) <= 1 {
 			return Step{Kind: Send, Text: text, Segments: segs}
 		}
 	}
-	text := Escape(data)
+	text := keepCredentialRefs(Escape(data))
 	return Step{Kind: SendRaw, Text: text, Raw: slices.Clone(data)}
+}
+
+// credentialRef matches an escaped reference to one of the variables the
+// session recorder writes in place of credentials (transcripts.Recorder):
+// user, password, their IMAP-quoted and base64 forms, the SASL PLAIN
+// payloads and redacted challenge responses, each with an optional account
+// number.
+var credentialRef = regexp.MustCompile(`\\\$\{((?:q?user|q?password|b64user|b64password|plainz?|redacted)[0-9]*)\}`)
+
+// keepCredentialRefs turns escaped credential references back into
+// variable references, so a recorded login replays with the credentials
+// of the profile it is replayed against. Other "${" text stays escaped.
+func keepCredentialRefs(text string) string {
+	return credentialRef.ReplaceAllString(text, "$${$1}")
 }
 
 // cleanLine reports whether line can be written on a C: line as is.
