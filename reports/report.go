@@ -71,16 +71,30 @@ type TargetEndpoint struct {
 	TLSCipher     string   `json:"tls_cipher,omitempty"`
 }
 
-// RFCRef locates a requirement.
+// RFCRef locates a requirement; URL links to the section's text.
 type RFCRef struct {
 	Number  string `json:"number"`
 	Section string `json:"section"`
+	URL     string `json:"url"`
+}
+
+// RFCURL links an RFC section at the RFC Editor: the section anchor, or
+// the whole RFC when the section is "-" or empty.
+func RFCURL(number, section string) string {
+	u := "https://www.rfc-editor.org/rfc/rfc" + number
+	if section != "" && section != "-" {
+		u += "#section-" + section
+	}
+	return u
 }
 
 // Case is one case run against one target.
 type Case struct {
-	ID         string              `json:"id"`
-	Title      string              `json:"title"`
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	// Group is the feature (Gherkin) or transcript group (directory) the
+	// case comes from: one JUnit testsuite per group.
+	Group      string              `json:"group"`
 	Protocol   string              `json:"protocol"`
 	Target     string              `json:"target"`
 	Source     string              `json:"source,omitempty"`
@@ -96,10 +110,13 @@ type Case struct {
 
 // Detail explains a verdict.
 type Detail struct {
-	Reason     string           `json:"reason,omitempty"`
-	Expected   string           `json:"expected,omitempty"`
-	Got        string           `json:"got,omitempty"`
-	Line       int              `json:"line,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+	Expected string `json:"expected,omitempty"`
+	Got      string `json:"got,omitempty"`
+	Line     int    `json:"line,omitempty"`
+	// FailedAt indexes the transcript entry of the failing exchange
+	// (omitted unless the case failed).
+	FailedAt   *int             `json:"failed_at,omitempty"`
 	Violations []wire.Violation `json:"violations,omitempty"`
 }
 
@@ -122,14 +139,40 @@ type Finding struct {
 	Transcript []TranscriptEntry `json:"transcript"`
 }
 
-// Totals count verdicts.
-type Totals struct {
+// Counts count verdicts.
+type Counts struct {
 	Cases         int `json:"cases"`
 	Pass          int `json:"pass"`
 	Fail          int `json:"fail"`
 	NotApplicable int `json:"not_applicable"`
 	Error         int `json:"error"`
 	KnownFailures int `json:"known_failures"`
+}
+
+func (c *Counts) add(v transcripts.Verdict, known bool) {
+	c.Cases++
+	switch v {
+	case transcripts.Pass:
+		c.Pass++
+	case transcripts.Fail:
+		c.Fail++
+		if known {
+			c.KnownFailures++
+		}
+	case transcripts.NotApplicable:
+		c.NotApplicable++
+	case transcripts.Error:
+		c.Error++
+	}
+}
+
+// Totals count verdicts over the whole run, and per protocol, per RFC
+// (by number) and per level.
+type Totals struct {
+	Counts
+	ByProtocol map[string]Counts `json:"by_protocol"`
+	ByRFC      map[string]Counts `json:"by_rfc"`
+	ByLevel    map[string]Counts `json:"by_level"`
 }
 
 // ConvertEntries turns recorded entries into report entries.
@@ -151,6 +194,7 @@ func CaseFromOutcome(s *script.Script, target string, o transcripts.Outcome) Cas
 	c := Case{
 		ID:         s.ID,
 		Title:      s.Title,
+		Group:      "transcripts/" + s.Protocol,
 		Protocol:   s.Protocol,
 		Target:     target,
 		Source:     s.File,
@@ -166,8 +210,12 @@ func CaseFromOutcome(s *script.Script, target string, o transcripts.Outcome) Cas
 		},
 		Transcript: ConvertEntries(o.Entries),
 	}
+	if o.Verdict == transcripts.Fail && o.FailedAt >= 0 {
+		at := o.FailedAt
+		c.Detail.FailedAt = &at
+	}
 	for _, r := range s.RFCs {
-		c.RFC = append(c.RFC, RFCRef{Number: r.Number, Section: r.Section})
+		c.RFC = append(c.RFC, RFCRef{Number: r.Number, Section: r.Section, URL: RFCURL(r.Number, r.Section)})
 	}
 	return c
 }
@@ -180,21 +228,22 @@ func (r *Report) Finish() {
 		}
 		return r.Cases[i].Target < r.Cases[j].Target
 	})
-	var t Totals
+	t := Totals{ByProtocol: map[string]Counts{}, ByRFC: map[string]Counts{}, ByLevel: map[string]Counts{}}
+	bump := func(m map[string]Counts, k string, c Case) {
+		n := m[k]
+		n.add(c.Verdict, c.KnownFailure != "")
+		m[k] = n
+	}
 	for _, c := range r.Cases {
-		t.Cases++
-		switch c.Verdict {
-		case transcripts.Pass:
-			t.Pass++
-		case transcripts.Fail:
-			t.Fail++
-			if c.KnownFailure != "" {
-				t.KnownFailures++
+		t.add(c.Verdict, c.KnownFailure != "")
+		bump(t.ByProtocol, c.Protocol, c)
+		bump(t.ByLevel, c.Level, c)
+		seen := map[string]bool{}
+		for _, ref := range c.RFC {
+			if !seen[ref.Number] {
+				seen[ref.Number] = true
+				bump(t.ByRFC, ref.Number, c)
 			}
-		case transcripts.NotApplicable:
-			t.NotApplicable++
-		case transcripts.Error:
-			t.Error++
 		}
 	}
 	r.Totals = t

@@ -50,7 +50,7 @@ func TestJSONRoundTrip(t *testing.T) {
 		Targets: []Target{{Name: "t", Endpoints: []TargetEndpoint{{URL: "imap://127.0.0.1:143", Protocol: "imap",
 			CapsBeforeTLS: []string{"IMAP4rev1", "STARTTLS"}, CapsAfterTLS: []string{"IMAP4rev1"}, TLSVersion: "TLS 1.3"}}}},
 		Cases: []Case{
-			{ID: "b/1/1/x", Title: "B", Protocol: "imap", Target: "t", RFC: []RFCRef{{"9051", "6.1.1"}}, Level: Must, Verdict: transcripts.Fail,
+			{ID: "b/1/1/x", Title: "B", Protocol: "imap", Target: "t", RFC: []RFCRef{{"9051", "6.1.1", RFCURL("9051", "6.1.1")}}, Level: Must, Verdict: transcripts.Fail,
 				Detail:     Detail{Reason: "r", Expected: "e", Got: "g", Line: 3},
 				Transcript: []TranscriptEntry{{Conn: 1, Dir: "S", TMS: 1.5, Data: `* OK\r\n`}}},
 			{ID: "a/1/1/x", Title: "A", Protocol: "smtp", Target: "t", Level: Should, Verdict: transcripts.Pass},
@@ -60,8 +60,12 @@ func TestJSONRoundTrip(t *testing.T) {
 	if r.Cases[0].ID != "a/1/1/x" {
 		t.Errorf("Finish did not sort cases by id: %s first", r.Cases[0].ID)
 	}
-	if want := (Totals{Cases: 2, Pass: 1, Fail: 1}); r.Totals != want {
-		t.Errorf("Totals = %+v, want %+v", r.Totals, want)
+	want := Totals{Counts: Counts{Cases: 2, Pass: 1, Fail: 1},
+		ByProtocol: map[string]Counts{"imap": {Cases: 1, Fail: 1}, "smtp": {Cases: 1, Pass: 1}},
+		ByRFC:      map[string]Counts{"9051": {Cases: 1, Fail: 1}},
+		ByLevel:    map[string]Counts{Must: {Cases: 1, Fail: 1}, Should: {Cases: 1, Pass: 1}}}
+	if d := cmp.Diff(want, r.Totals); d != "" {
+		t.Errorf("Totals (-want +got):\n%s", d)
 	}
 	dir := t.TempDir()
 	path, err := r.WriteJSON(dir)

@@ -34,11 +34,14 @@ const (
 
 // Outcome is the result of running one case against one target.
 type Outcome struct {
-	Verdict    Verdict
-	Reason     string // one sentence
-	Expected   string
-	Got        string
-	Line       int // the transcript line of the step that decided a failure
+	Verdict  Verdict
+	Reason   string // one sentence
+	Expected string
+	Got      string
+	Line     int // the transcript line of the step that decided a failure
+	// FailedAt is the index in Entries of the last entry recorded when the
+	// failure was decided (the failing exchange), or -1.
+	FailedAt   int
 	Violations []wire.Violation
 	Entries    []Entry
 	Duration   time.Duration
@@ -196,6 +199,12 @@ func Replay(ctx context.Context, s *script.Script, env *Env) Outcome {
 	}
 	r := &replayer{ctx: ctx, s: s, ep: ep, opts: opts, vars: env.Vars(), conns: map[string]*rconn{}}
 	out := r.run()
+	out.FailedAt = -1
+	if out.Verdict == Fail {
+		// The exchange that decided the failure is the last one recorded
+		// before cleanup.
+		out.FailedAt = len(rec.Entries()) - 1
+	}
 	for _, c := range r.conns {
 		r.cleanup(c)
 	}
