@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -54,6 +55,9 @@ func ParseBaseline(path string, data []byte) (*Baseline, error) {
 		if k.Reason == "" {
 			return nil, fmt.Errorf("baseline %s: %s has no reason", path, k.ID)
 		}
+		if strings.HasPrefix(k.Reason, Placeholder) {
+			return nil, fmt.Errorf("baseline %s: %s: the reason is still the placeholder: say why the server is at fault", path, k.ID)
+		}
 		key := k.ID + "\x00" + k.Target
 		if seen[key] {
 			return nil, fmt.Errorf("baseline %s: %s listed twice", path, k.ID)
@@ -63,18 +67,66 @@ func ParseBaseline(path string, data []byte) (*Baseline, error) {
 	return &b, nil
 }
 
-// Apply marks the report's failing cases that the baseline lists.
+// Apply marks the report's failing cases that the baseline lists, and
+// records as stale every entry whose case ran and passed: a baseline must
+// stay honest, so a known failure that is fixed fails the run until the
+// entry is removed.
 func (b *Baseline) Apply(r *Report) {
 	for i := range r.Cases {
 		c := &r.Cases[i]
+		for _, k := range b.KnownFailures {
+			if k.ID != c.ID || (k.Target != "" && k.Target != c.Target) {
+				continue
+			}
+			switch c.Verdict {
+			case transcripts.Fail:
+				c.KnownFailure = k.Reason
+			case transcripts.Pass:
+				r.StaleBaseline = append(r.StaleBaseline, CaseKey{c.ID, c.Target})
+			}
+			break
+		}
+	}
+}
+
+// Placeholder begins the reason of every entry FromReport writes: a person
+// replaces it, and LoadBaseline refuses a baseline that still has it.
+const Placeholder = "FILL IN"
+
+// FromReport writes a baseline listing every failure of the report, each
+// with a reason placeholder that a person must replace with the RFC text
+// the server violates and why the server, not the suite, is at fault.
+func FromReport(r *Report) *Baseline {
+	b := &Baseline{}
+	for _, c := range r.Cases {
 		if c.Verdict != transcripts.Fail {
 			continue
 		}
-		for _, k := range b.KnownFailures {
-			if k.ID == c.ID && (k.Target == "" || k.Target == c.Target) {
-				c.KnownFailure = k.Reason
-				break
-			}
+		reason := c.KnownFailure
+		if reason == "" {
+			reason = Placeholder + ": which RFC text (" + refs(c.RFC) + ", " + c.Level + ") the server violates and why the server, not the suite, is at fault. Seen: " + c.Detail.Reason
 		}
+		b.KnownFailures = append(b.KnownFailures, KnownFailure{ID: c.ID, Target: c.Target, Reason: reason})
 	}
+	return b
+}
+
+func refs(rs []RFCRef) string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = "RFC " + r.Number + " " + r.Section
+	}
+	return strings.Join(out, ", ")
+}
+
+// Marshal writes the baseline as YAML.
+func (b *Baseline) Marshal() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString("# mailspec baseline: known failures, each with the RFC text the server\n# violates and why the server, not the suite, is at fault.\n")
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(b); err != nil {
+		return nil, fmt.Errorf("baseline: %w", err)
+	}
+	return buf.Bytes(), nil
 }

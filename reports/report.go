@@ -46,6 +46,9 @@ type Report struct {
 	Cases      []Case    `json:"cases"`
 	Findings   []Finding `json:"findings"`
 	Totals     Totals    `json:"totals"`
+	// StaleBaseline lists baseline entries whose case now passes: the
+	// baseline must be updated, and the run fails until it is.
+	StaleBaseline []CaseKey `json:"stale_baseline,omitempty"`
 }
 
 // Tool names the program that wrote the report.
@@ -283,8 +286,12 @@ func counts(level string, strict bool) bool {
 
 // ExitCode is the process exit status for the report: 1 when a case that
 // is not a known failure failed at level MUST/MUST NOT (with strict,
-// SHOULD/SHOULD NOT too); otherwise 2 when a case ended in error; else 0.
+// SHOULD/SHOULD NOT too) or a baseline entry is stale; otherwise 2 when a
+// case ended in error; else 0.
 func (r *Report) ExitCode(strict bool) int {
+	if len(r.StaleBaseline) > 0 {
+		return ExitFailures
+	}
 	errs := false
 	for _, c := range r.Cases {
 		switch c.Verdict {
