@@ -511,7 +511,7 @@ func TestSubmissionDeliversToPOP3(t *testing.T) {
 
 	deadline := time.Now().Add(deliveryWait)
 	for {
-		found, err := popFindLast(tg.endpoint(t, "pop3s"), tg.tls, bob, "Subject: "+subject)
+		found, err := popFind(tg.endpoint(t, "pop3s"), tg.tls, bob, "Subject: "+subject)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -525,10 +525,12 @@ func TestSubmissionDeliversToPOP3(t *testing.T) {
 	}
 }
 
-// popFindLast logs in as a over POP3 with USER/PASS, retrieves the last
-// message and reports whether it holds the line want; if so it deletes it
-// (the message is the test's own).
-func popFindLast(addr string, cfg *tls.Config, a account, want string) (bool, error) {
+// popFind logs in as a over POP3 with USER/PASS and retrieves messages from
+// the last one backwards (at most popScan of them: other tests may deliver
+// to the same account meanwhile) until one holds the line want, which it
+// then deletes (the message is the test's own). It reports whether it found
+// one.
+func popFind(addr string, cfg *tls.Config, a account, want string) (bool, error) {
 	c, err := dial(addr, cfg)
 	if err != nil {
 		return false, err
@@ -561,27 +563,12 @@ func popFindLast(addr string, cfg *tls.Config, a account, want string) (bool, er
 		return false, fmt.Errorf("real: STAT reply %q: %w", l, err)
 	}
 	found := false
-	if n > 0 {
-		if err := c.send("RETR %d", n); err != nil {
+	for i := n; i > 0 && i > n-popScan && !found; i-- {
+		if found, err = popRetrHas(c, i, want); err != nil {
 			return false, err
-		}
-		if _, err := c.expect("+OK"); err != nil {
-			return false, err
-		}
-		for {
-			l, err := c.line()
-			if err != nil {
-				return false, err
-			}
-			if l == "." {
-				break
-			}
-			if strings.TrimPrefix(l, ".") == want {
-				found = true
-			}
 		}
 		if found {
-			if err := c.send("DELE %d", n); err != nil {
+			if err := c.send("DELE %d", i); err != nil {
 				return false, err
 			}
 			if _, err := c.expect("+OK"); err != nil {
@@ -594,6 +581,34 @@ func popFindLast(addr string, cfg *tls.Config, a account, want string) (bool, er
 	}
 	_, err = c.expect("+OK")
 	return found, err
+}
+
+// popScan bounds how many messages popFind reads per attempt.
+const popScan = 50
+
+// popRetrHas retrieves message i (RFC 1939 section 7, RETR; the reply is
+// dot-stuffed and ends with a line holding a single ".") and reports whether
+// it holds the line want.
+func popRetrHas(c *conn, i int, want string) (bool, error) {
+	if err := c.send("RETR %d", i); err != nil {
+		return false, err
+	}
+	if _, err := c.expect("+OK"); err != nil {
+		return false, err
+	}
+	found := false
+	for {
+		l, err := c.line()
+		if err != nil {
+			return false, err
+		}
+		if l == "." {
+			return found, nil
+		}
+		if strings.TrimPrefix(l, ".") == want {
+			found = true
+		}
+	}
 }
 
 // TestIMAPLogin checks LOGIN (RFC 3501 section 6.2.3) with the right
