@@ -11,8 +11,10 @@
 package reports
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -314,19 +316,30 @@ func (r *Report) WriteJSON(dir string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("reports: %w", err)
 	}
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return "", fmt.Errorf("reports: %w", err)
+	var buf bytes.Buffer
+	if err := r.Encode(&buf); err != nil {
+		return "", err
 	}
+	b := buf.Bytes()
 	path := filepath.Join(dir, "report.json")
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
 		return "", fmt.Errorf("reports: %w", err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		return "", fmt.Errorf("reports: %w", err)
 	}
 	return path, nil
+}
+
+// Encode writes the report as indented JSON.
+func (r *Report) Encode(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
+		return fmt.Errorf("reports: %w", err)
+	}
+	return nil
 }
 
 // ReadJSON reads a report.json.

@@ -3,6 +3,7 @@
 //	mailspec run     [--target URL]... [--profile FILE]... [--out DIR] ...
 //	mailspec replay  --target URL|--profile FILE TRANSCRIPT...
 //	mailspec list    [--json]
+//	mailspec report  html|junit|md|baseline|diff|merge REPORT.json...
 //	mailspec serve   [--profile-out FILE]
 //	mailspec version
 //
@@ -30,6 +31,7 @@ commands:
   run       run the conformance cases against targets and write a report
   replay    replay transcript files against a target
   list      print the catalogue of cases
+  report    re-render, diff, merge a saved report; write a baseline from one
   serve     run the embedded reference mail system standalone
   version   print the version
 
@@ -85,6 +87,8 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = cmdReplay(ctx, args[1:], stdout, stderr)
 	case "list":
 		err = cmdList(args[1:], stdout)
+	case "report":
+		code, err = cmdReport(args[1:], stdout, stderr)
 	case "serve":
 		err = cmdServe(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":

@@ -15,16 +15,17 @@ func cmdReplay(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 		io.WriteString(stderr, "usage: mailspec replay [--target URL|--profile FILE] [flags] TRANSCRIPT...\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
 		return 2, &exitError{code: 2}
 	}
-	if fs.NArg() == 0 {
+	if len(files) == 0 {
 		return 2, usageErr("replay: name one or more transcript files")
 	}
 	if err := f.validate(); err != nil {
 		return 2, err
 	}
-	ss, err := loadScripts(fs.Args())
+	ss, err := loadScripts(files)
 	if err != nil {
 		return 2, &exitError{code: 2, msg: err.Error()}
 	}

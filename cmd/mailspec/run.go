@@ -279,20 +279,33 @@ func newRunID() string {
 	return "ms" + hex.EncodeToString(b[:])
 }
 
+// runFlagSet is the flag set of mailspec run.
+type runFlagSet struct {
+	*flag.FlagSet
+	f         runFlags
+	dirs, ids listFlag
+}
+
+func newRunFlagSet() *runFlagSet {
+	r := &runFlagSet{FlagSet: flag.NewFlagSet("mailspec run", flag.ContinueOnError)}
+	r.SetOutput(io.Discard)
+	r.f.register(r.FlagSet)
+	r.Var(&r.dirs, "transcripts", "directory or file of transcript files (repeatable; default: the built-in library)")
+	r.Var(&r.ids, "id", "run only cases whose id matches (repeatable; glob, or an id prefix)")
+	return r
+}
+
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
-	fs := flag.NewFlagSet("mailspec run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var f runFlags
-	f.register(fs)
-	var dirs, ids listFlag
-	fs.Var(&dirs, "transcripts", "directory or file of transcript files (repeatable; default: the built-in library)")
-	fs.Var(&ids, "id", "run only cases whose id matches (repeatable; glob, or an id prefix)")
+	rfs := newRunFlagSet()
+	rfs.SetOutput(stderr)
+	fs, f, dirs, ids := rfs.FlagSet, &rfs.f, rfs.dirs, rfs.ids
 	if err := fs.Parse(args); err != nil {
 		return 2, &exitError{code: 2}
 	}
 	if fs.NArg() > 0 {
 		return 2, usageErr("run takes no arguments (got %q); transcripts go in --transcripts", fs.Arg(0))
 	}
+	dirs, ids = rfs.dirs, rfs.ids
 	if err := f.validate(); err != nil {
 		return 2, err
 	}
@@ -306,7 +319,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (int, 
 	if ss, err = selectScripts(ss, ids); err != nil {
 		return 2, err
 	}
-	return execute(ctx, &f, ss, stdout, stderr, false)
+	return execute(ctx, f, ss, stdout, stderr, false)
 }
 
 // execute runs scripts against the profiles and writes the report.
@@ -346,7 +359,9 @@ func execute(ctx context.Context, f *runFlags, ss []*script.Script, stdout, stde
 		}
 		rep.Targets = append(rep.Targets, reportTarget(p, info))
 		env := &transcripts.Env{Profile: p, Info: info, Options: opts, RunID: runID}
-		rep.Cases = append(rep.Cases, runScripts(ctx, env, ss, f.parallel)...)
+		prog := newProgress(stderr, len(ss), p.Name, f.quiet)
+		rep.Cases = append(rep.Cases, runScripts(ctx, env, ss, f.parallel, prog.done)...)
+		prog.finish()
 	}
 	rep.DurationMS = time.Since(rep.StartedAt).Milliseconds()
 	if baseline != nil {
@@ -360,8 +375,14 @@ func execute(ctx context.Context, f *runFlags, ss []*script.Script, stdout, stde
 	if err != nil {
 		return 2, err
 	}
+	if err := writeAll(f.out, rep); err != nil {
+		return 2, err
+	}
 	printSummary(stdout, rep, f.quiet, verbose, secrets)
-	fmt.Fprintf(stdout, "report: %s\n", path)
+	for _, k := range rep.StaleBaseline {
+		fmt.Fprintf(stdout, "STALE %s: a known failure passes now; remove it from the baseline %s\n", k, f.baseline)
+	}
+	fmt.Fprintf(stdout, "report: %s (and junit.xml, summary.md, report.html)\n", path)
 	if ctx.Err() != nil {
 		return 2, nil
 	}
@@ -395,7 +416,7 @@ func nonNil(s []string) []string {
 // time. POP3 cases run one at a time: a POP3 server locks the maildrop
 // (RFC 1939 section 8), so two sessions of one account would refuse each
 // other. On interrupt, cases not started are not run.
-func runScripts(ctx context.Context, env *transcripts.Env, ss []*script.Script, parallel int) []reports.Case {
+func runScripts(ctx context.Context, env *transcripts.Env, ss []*script.Script, parallel int, done func(reports.Case)) []reports.Case {
 	out := make([]reports.Case, len(ss))
 	ran := make([]bool, len(ss))
 	sem := make(chan struct{}, parallel)
@@ -417,6 +438,7 @@ func runScripts(ctx context.Context, env *transcripts.Env, ss []*script.Script, 
 			o := transcripts.Replay(ctx, s, env)
 			out[i] = reports.CaseFromOutcome(s, env.Profile.Name, o)
 			ran[i] = true
+			done(out[i])
 		}()
 	}
 	wg.Wait()
@@ -439,7 +461,7 @@ func printSummary(w io.Writer, r *reports.Report, quiet, verbose bool, sc *scrub
 			if c.KnownFailure != "" {
 				mark = "KNOWN"
 			}
-			fmt.Fprintf(w, "%-5s %s [%s] %s %s\n", mark, c.ID, c.Target, c.Level, sc.scrub(c.Detail.Reason))
+			fmt.Fprintf(w, "%s %s [%s] %s %s\n", paint(w, mark), c.ID, c.Target, c.Level, sc.scrub(c.Detail.Reason))
 			if verbose && c.Verdict == transcripts.Fail {
 				if c.Detail.Expected != "" || c.Detail.Got != "" {
 					fmt.Fprintf(w, "      expected: %s\n      got:      %s\n", sc.scrub(c.Detail.Expected), sc.scrub(c.Detail.Got))
@@ -454,6 +476,60 @@ func printSummary(w io.Writer, r *reports.Report, quiet, verbose bool, sc *scrub
 	t := r.Totals
 	fmt.Fprintf(w, "%d cases: %d pass, %d fail (%d known), %d not applicable, %d error\n",
 		t.Cases, t.Pass, t.Fail, t.KnownFailures, t.NotApplicable, t.Error)
+}
+
+// isTerminal reports whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// paint colours a verdict mark on terminals, unless NO_COLOR is set
+// (https://no-color.org).
+func paint(w io.Writer, mark string) string {
+	padded := fmt.Sprintf("%-5s", mark)
+	if !isTerminal(w) || os.Getenv("NO_COLOR") != "" {
+		return padded
+	}
+	code := map[string]string{"FAIL": "31", "ERROR": "35", "KNOWN": "33"}[mark]
+	if code == "" {
+		return padded
+	}
+	return "\x1b[" + code + "m" + padded + "\x1b[0m"
+}
+
+// progress shows a counter on a terminal while cases run; it is silent
+// when stderr is not a terminal (CI logs) or with --quiet.
+type progress struct {
+	mu     sync.Mutex
+	w      io.Writer
+	on     bool
+	total  int
+	n      int
+	target string
+}
+
+func newProgress(w io.Writer, total int, target string, quiet bool) *progress {
+	return &progress{w: w, on: !quiet && isTerminal(w), total: total, target: target}
+}
+
+func (p *progress) done(c reports.Case) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.n++
+	if p.on {
+		fmt.Fprintf(p.w, "\r\x1b[K[%d/%d] %s: %s", p.n, p.total, p.target, c.ID)
+	}
+}
+
+func (p *progress) finish() {
+	if p.on {
+		fmt.Fprint(p.w, "\r\x1b[K")
+	}
 }
 
 // scrubber removes passwords from anything printed, as a second line of

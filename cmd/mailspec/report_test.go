@@ -1,0 +1,198 @@
+package main
+
+import (
+	"encoding/xml"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/mailspec/mailspec/reports"
+	"github.com/mailspec/mailspec/transcripts/library"
+)
+
+// copyLibrary writes the built-in library into dir, letting edit change
+// each file's name and contents.
+func copyLibrary(t *testing.T, dir string, edit func(name string, data []byte) (string, []byte)) {
+	t.Helper()
+	err := fs.WalkDir(library.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := library.FS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		name, data := edit(p, data)
+		full := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(full, data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestIDsStable renames every case's title and moves and renames every
+// file: ids, and so the diff between the two reports, do not change.
+func TestIDsStable(t *testing.T) {
+	_, profile := startEmbedded(t)
+	a, b := t.TempDir(), t.TempDir()
+	copyLibrary(t, a, func(name string, data []byte) (string, []byte) { return name, data })
+	title := regexp.MustCompile(`(?m)^@title (.*)$`)
+	copyLibrary(t, b, func(name string, data []byte) (string, []byte) {
+		// Reverse the order files are found in, and retitle every case.
+		base := filepath.Base(name)
+		return filepath.Join("zz-"+filepath.Dir(name), "renamed-"+strings.ToUpper(base[:1])+base[1:]),
+			title.ReplaceAll(data, []byte("@title Retitled: $1"))
+	})
+	outA, outB := t.TempDir(), t.TempDir()
+	base := "../../targets/baselines/embedded.yaml"
+	if code, stdout, stderr := run(t, "run", "--profile", profile, "--transcripts", a, "--out", outA, "--baseline", base); code != 0 {
+		t.Fatalf("run A: %d\n%s%s", code, stdout, stderr)
+	}
+	if code, stdout, stderr := run(t, "run", "--profile", profile, "--transcripts", b, "--out", outB, "--baseline", base); code != 0 {
+		t.Fatalf("run B: %d\n%s%s", code, stdout, stderr)
+	}
+	ra, _ := reports.ReadJSON(filepath.Join(outA, "report.json"))
+	rb, _ := reports.ReadJSON(filepath.Join(outB, "report.json"))
+	if len(ra.Cases) != len(rb.Cases) || len(ra.Cases) < 30 {
+		t.Fatalf("%d and %d cases", len(ra.Cases), len(rb.Cases))
+	}
+	for i := range ra.Cases {
+		if ra.Cases[i].ID != rb.Cases[i].ID {
+			t.Errorf("case %d: id %s became %s", i, ra.Cases[i].ID, rb.Cases[i].ID)
+		}
+		if ra.Cases[i].Title == rb.Cases[i].Title {
+			t.Errorf("%s: the title was not changed by the test", ra.Cases[i].ID)
+		}
+	}
+	code, stdout, _ := run(t, "report", "diff", filepath.Join(outA, "report.json"), filepath.Join(outB, "report.json"))
+	if code != 0 || stdout != "no changes\n" {
+		t.Errorf("report diff: exit %d:\n%s", code, stdout)
+	}
+}
+
+func TestReportCommands(t *testing.T) {
+	_, profile := startEmbedded(t)
+	out := t.TempDir()
+	// Without the baseline: the two go-smtp deviations fail.
+	if code, _, _ := run(t, "run", "--profile", profile, "--out", out); code != 1 {
+		t.Fatalf("run: exit %d, want 1", code)
+	}
+	rj := filepath.Join(out, "report.json")
+	for _, f := range []string{"report.json", "junit.xml", "summary.md", "report.html"} {
+		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
+			t.Errorf("run did not write %s: %v", f, err)
+		}
+	}
+	// Re-rendering gives the same bytes as run wrote.
+	for _, w := range writers {
+		_, stdout, stderr := run(t, "report", w.name, rj)
+		want, _ := os.ReadFile(filepath.Join(out, w.file))
+		if stdout != string(want) {
+			t.Errorf("report %s differs from the %s run wrote (stderr %q)", w.name, w.file, stderr)
+		}
+	}
+	if _, stdout, _ := run(t, "report", "junit", rj); xml.Unmarshal([]byte(stdout), new(struct{})) != nil {
+		t.Error("report junit is not XML")
+	}
+	// A baseline written from the report needs its reasons filled in.
+	bl := filepath.Join(t.TempDir(), "baseline.yaml")
+	if code, _, stderr := run(t, "report", "baseline", rj, "-o", bl); code != 0 || !strings.Contains(stderr, "2 known failures") {
+		t.Fatalf("report baseline: exit %d, %s", code, stderr)
+	}
+	code, _, stderr := run(t, "run", "--profile", profile, "--out", t.TempDir(), "--baseline", bl)
+	oneLineError(t, code, stderr, "placeholder")
+	data, _ := os.ReadFile(bl)
+	os.WriteFile(bl, []byte(strings.ReplaceAll(string(data), reports.Placeholder, "go-smtp")), 0o644)
+	if code, stdout, _ := run(t, "run", "--profile", profile, "--out", t.TempDir(), "--baseline", bl); code != 0 {
+		t.Errorf("run with the filled-in baseline: exit %d\n%s", code, stdout)
+	}
+	// A stale entry (a case that passes) fails the run and says so.
+	os.WriteFile(bl, append(data, []byte("  - id: smtp/5321/4.1.1.10/quit-221-close\n    reason: was broken once\n")...), 0o644)
+	os.WriteFile(bl, []byte(strings.ReplaceAll(string(append(data, []byte("  - id: smtp/5321/4.1.1.10/quit-221-close\n    reason: was broken once\n")...)), reports.Placeholder, "go-smtp")), 0o644)
+	code, stdout, _ := run(t, "run", "--profile", profile, "--out", t.TempDir(), "--baseline", bl)
+	if code != 1 || !strings.Contains(stdout, "STALE smtp/5321/4.1.1.10/quit-221-close [embedded]") || !strings.Contains(stdout, "remove it from the baseline") {
+		t.Errorf("stale baseline entry: exit %d\n%s", code, stdout)
+	}
+	// Merge two targets' reports into one matrix report.
+	other := t.TempDir()
+	sys2, profile2 := startEmbedded(t)
+	_ = sys2
+	p2, _ := os.ReadFile(profile2)
+	os.WriteFile(profile2, []byte(strings.Replace(string(p2), "name: embedded", "name: embedded-2", 1)), 0o600)
+	if code, _, stderr := run(t, "run", "--profile", profile2, "--out", other, "--baseline", bl); code != 1 {
+		t.Fatalf("second run: exit %d %s", code, stderr)
+	}
+	merged := filepath.Join(t.TempDir(), "merged.json")
+	if code, _, stderr := run(t, "report", "merge", rj, filepath.Join(other, "report.json"), "-o", merged); code != 0 {
+		t.Fatalf("merge: exit %d %s", code, stderr)
+	}
+	m, err := reports.ReadJSON(merged)
+	if err != nil || len(m.Targets) != 2 {
+		t.Fatalf("merged: %v, %d targets", err, len(m.Targets))
+	}
+	if code, _, stderr := run(t, "report", "merge", rj, rj, "-o", merged); code != 2 || !strings.Contains(stderr, "embedded") {
+		t.Errorf("merging a report with itself: exit %d %s", code, stderr)
+	}
+	// diff exits 1 on a regression.
+	pass := filepath.Join(t.TempDir(), "pass.json")
+	r, _ := reports.ReadJSON(rj)
+	for i := range r.Cases {
+		r.Cases[i].Verdict = "pass"
+	}
+	f, _ := os.Create(pass)
+	r.Encode(f)
+	f.Close()
+	if code, stdout, _ := run(t, "report", "diff", pass, rj); code != 1 || !strings.Contains(stdout, "newly failing (2)") {
+		t.Errorf("diff with regressions: exit %d\n%s", code, stdout)
+	}
+	if code, stdout, _ := run(t, "report", "diff", rj, pass); code != 0 || !strings.Contains(stdout, "newly passing (2)") {
+		t.Errorf("diff with fixes: exit %d\n%s", code, stdout)
+	}
+	if code, _, _ := run(t, "report", "diff", rj); code != 2 {
+		t.Errorf("diff with one report: exit %d, want 2", code)
+	}
+}
+
+// TestCIExamples checks that the CI examples parse as YAML and that every
+// mailspec command line in them uses flags mailspec has.
+func TestCIExamples(t *testing.T) {
+	files, _ := filepath.Glob("../../examples/ci/*.yml")
+	if len(files) < 2 {
+		t.Fatalf("examples/ci has %d files, want the GitHub Actions and GitLab examples", len(files))
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc map[string]any
+		if err := yaml.Unmarshal(data, &doc); err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		lines := regexp.MustCompile(`mailspec run [^\n]*`).FindAllString(string(data), -1)
+		if len(lines) == 0 {
+			t.Errorf("%s runs no mailspec", f)
+		}
+		for _, l := range lines {
+			fsn := newRunFlagSet()
+			if err := fsn.Parse(strings.Fields(l)[2:]); err != nil {
+				t.Errorf("%s: %q: %v", f, l, err)
+			}
+		}
+		for _, want := range []string{"junit.xml", "summary.md", "report.html", "--baseline"} {
+			if !strings.Contains(string(data), want) {
+				t.Errorf("%s does not use %s", f, want)
+			}
+		}
+	}
+}
