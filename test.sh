@@ -10,4 +10,6 @@ if [ -n "$unformatted" ]; then
 	exit 1
 fi
 go vet ./...
+# The HTML report's test drives headless Chromium.
+targets/browser/install.sh
 exec targets/real/with-servers.sh go test -count=1 ./... "$@"

@@ -25,10 +25,10 @@ import (
 const jmHostileText = "a<b>&amp;\"'c ]]> d\x00e\x1b[31mf\x7f\xff\xfeg\u2028h\ufffei\u202ej\r\nk` | * _ $x$ @all #1 [l](http://x) <script>alert(1)</script>"
 
 // jmSample reads the report of a real run against the embedded system
-// and Dovecot+Postfix (testdata/junit-sample-report.json).
+// and Dovecot+Postfix (testdata/sample-report.json).
 func jmSample(t *testing.T) *Report {
 	t.Helper()
-	r, err := ReadJSON(filepath.Join("testdata", "junit-sample-report.json"))
+	r, err := ReadJSON(filepath.Join("testdata", "sample-report.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
