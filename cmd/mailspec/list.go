@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 )
@@ -22,8 +24,9 @@ type catalogueEntry struct {
 func cmdList(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("mailspec list", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON")
-	var dirs listFlag
+	var dirs, features listFlag
 	fs.Var(&dirs, "transcripts", "directory of transcript files (repeatable; default: the built-in library)")
+	fs.Var(&features, "features", "directory of a vendor's own .feature files (repeatable)")
 	if err := fs.Parse(args); err != nil {
 		return &exitError{code: 2}
 	}
@@ -34,6 +37,13 @@ func cmdList(args []string, stdout io.Writer) error {
 	if err := checkIDs(ss); err != nil {
 		return err
 	}
+	suites, err := loadSuites(features)
+	if err != nil {
+		return err
+	}
+	if err := checkAllIDs(ss, suites); err != nil {
+		return err
+	}
 	entries := make([]catalogueEntry, 0, len(ss))
 	for _, s := range ss {
 		e := catalogueEntry{ID: s.ID, Protocol: s.Protocol, Level: s.Level, Title: s.Title, Source: s.File}
@@ -42,6 +52,16 @@ func cmdList(args []string, stdout io.Writer) error {
 		}
 		entries = append(entries, e)
 	}
+	for _, su := range suites {
+		for _, sc := range su.scenarios {
+			e := catalogueEntry{ID: sc.ID, Protocol: sc.Protocol, Level: sc.Level, Title: sc.Title, Source: su.name + "/" + sc.File + ":" + strconv.Itoa(sc.Line)}
+			for _, r := range sc.RFCs {
+				e.RFC = append(e.RFC, "RFC "+r.Number+" "+r.Section)
+			}
+			entries = append(entries, e)
+		}
+	}
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].ID < entries[j].ID })
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")

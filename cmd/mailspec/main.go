@@ -31,6 +31,7 @@ commands:
   run       run the conformance cases against targets and write a report
   replay    replay transcript files against a target
   list      print the catalogue of cases
+  steps     print the Gherkin step vocabulary with an example of each step
   report    re-render, diff, merge a saved report; write a baseline from one
   serve     run the embedded reference mail system standalone
   version   print the version
@@ -87,6 +88,8 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = cmdReplay(ctx, args[1:], stdout, stderr)
 	case "list":
 		err = cmdList(args[1:], stdout)
+	case "steps":
+		err = cmdSteps(args[1:], stdout)
 	case "report":
 		code, err = cmdReport(args[1:], stdout, stderr)
 	case "serve":

@@ -32,5 +32,6 @@ func cmdReplay(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 	if err := checkIDs(ss); err != nil {
 		return 2, &exitError{code: 2, msg: err.Error()}
 	}
+	f.noSuites = true
 	return execute(ctx, &f, ss, stdout, stderr, true)
 }

@@ -49,6 +49,11 @@ type runFlags struct {
 	maxLine     int
 	maxLiteral  int64
 	quiet       bool
+	// run only
+	features listFlag
+	tags     string
+	ids      []string
+	noSuites bool // replay: transcripts only
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -292,6 +297,8 @@ func newRunFlagSet() *runFlagSet {
 	r.f.register(r.FlagSet)
 	r.Var(&r.dirs, "transcripts", "directory or file of transcript files (repeatable; default: the built-in library)")
 	r.Var(&r.ids, "id", "run only cases whose id matches (repeatable; glob, or an id prefix)")
+	r.Var(&r.f.features, "features", "directory of a vendor's own .feature files, run with the same steps (repeatable)")
+	r.StringVar(&r.f.tags, "tags", "", "run only cases whose tags match, as godog's --tags: \"@smtp && ~@security\"")
 	return r
 }
 
@@ -316,8 +323,21 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (int, 
 	if err := checkIDs(ss); err != nil {
 		return 2, &exitError{code: 2, msg: err.Error()}
 	}
-	if ss, err = selectScripts(ss, ids); err != nil {
-		return 2, err
+	f.ids = ids
+	ss = filterScriptsByTags(ss, f.tags)
+	if len(ids) > 0 {
+		// --id selects among transcripts and scenarios together.
+		ss = selectQuiet(ss, ids)
+	}
+	suites, err := loadSuites(f.features)
+	if err != nil {
+		return 2, &exitError{code: 2, msg: err.Error()}
+	}
+	if err := checkAllIDs(ss, suites); err != nil {
+		return 2, &exitError{code: 2, msg: err.Error()}
+	}
+	if len(ids) > 0 && len(ss) == 0 && countSelected(suites, ids) == 0 {
+		return 2, usageErr("no case matches --id %s", strings.Join(ids, ", "))
 	}
 	return execute(ctx, f, ss, stdout, stderr, false)
 }
@@ -362,6 +382,13 @@ func execute(ctx context.Context, f *runFlags, ss []*script.Script, stdout, stde
 		prog := newProgress(stderr, len(ss), p.Name, f.quiet)
 		rep.Cases = append(rep.Cases, runScripts(ctx, env, ss, f.parallel, prog.done)...)
 		prog.finish()
+		if !f.noSuites {
+			cases, err := runSuites(ctx, env, f)
+			if err != nil {
+				return 2, &exitError{code: 2, msg: err.Error()}
+			}
+			rep.Cases = append(rep.Cases, cases...)
+		}
 	}
 	rep.DurationMS = time.Since(rep.StartedAt).Milliseconds()
 	if baseline != nil {
