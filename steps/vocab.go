@@ -30,8 +30,18 @@ const (
 	codeRE   = `([0-9x]{3}|\+OK|-ERR|OK|NO|BAD|\+)`
 )
 
+// more holds steps that other files of this package add with addSteps.
+var more []Def
+
+// addSteps adds steps to the vocabulary; call it from an init function.
+func addSteps(defs ...Def) { more = append(more, defs...) }
+
 // Vocabulary is every step, in the order `mailspec steps` prints them.
 func Vocabulary() []Def {
+	return append(baseSteps(), more...)
+}
+
+func baseSteps() []Def {
 	return []Def{
 		// Preconditions: not applicable when they do not hold.
 		{`^the server advertises ` + capRE + `$`, `Given the server advertises PIPELINING`,

@@ -37,7 +37,7 @@ func cmdList(args []string, stdout io.Writer) error {
 	if err := checkIDs(ss); err != nil {
 		return err
 	}
-	suites, err := loadSuites(features)
+	suites, err := loadSuites(features, true)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/mailspec/mailspec/features"
 	"github.com/mailspec/mailspec/reports"
 	"github.com/mailspec/mailspec/transcripts/library"
 )
@@ -39,6 +40,29 @@ func copyLibrary(t *testing.T, dir string, edit func(name string, data []byte) (
 	}
 }
 
+// copyFeatures writes the built-in feature files into dir.
+func copyFeatures(t *testing.T, dir string, edit func(name string, data []byte) (string, []byte)) {
+	t.Helper()
+	err := fs.WalkDir(features.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := features.FS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		name, data := edit(p, data)
+		full := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(full, data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestIDsStable renames every case's title and moves and renames every
 // file: ids, and so the diff between the two reports, do not change.
 func TestIDsStable(t *testing.T) {
@@ -52,12 +76,20 @@ func TestIDsStable(t *testing.T) {
 		return filepath.Join("zz-"+filepath.Dir(name), "renamed-"+strings.ToUpper(base[:1])+base[1:]),
 			title.ReplaceAll(data, []byte("@title Retitled: $1"))
 	})
+	// The same with the Gherkin suites: scenario titles change, feature
+	// files move.
+	fa, fb := t.TempDir(), t.TempDir()
+	copyFeatures(t, fa, func(name string, data []byte) (string, []byte) { return name, data })
+	scenario := regexp.MustCompile(`(?m)^(\s*)Scenario: (.*)$`)
+	copyFeatures(t, fb, func(name string, data []byte) (string, []byte) {
+		return filepath.Join("zz", "moved-"+filepath.Base(name)), scenario.ReplaceAll(data, []byte("${1}Scenario: Retitled: $2"))
+	})
 	outA, outB := t.TempDir(), t.TempDir()
 	base := "../../targets/baselines/embedded.yaml"
-	if code, stdout, stderr := run(t, "run", "--profile", profile, "--transcripts", a, "--out", outA, "--baseline", base); code != 0 {
+	if code, stdout, stderr := run(t, "run", "--builtin=false", "--profile", profile, "--transcripts", a, "--features", fa, "--out", outA, "--baseline", base); code != 0 {
 		t.Fatalf("run A: %d\n%s%s", code, stdout, stderr)
 	}
-	if code, stdout, stderr := run(t, "run", "--profile", profile, "--transcripts", b, "--out", outB, "--baseline", base); code != 0 {
+	if code, stdout, stderr := run(t, "run", "--builtin=false", "--profile", profile, "--transcripts", b, "--features", fb, "--out", outB, "--baseline", base); code != 0 {
 		t.Fatalf("run B: %d\n%s%s", code, stdout, stderr)
 	}
 	ra, _ := reports.ReadJSON(filepath.Join(outA, "report.json"))

@@ -54,6 +54,7 @@ type runFlags struct {
 	tags     string
 	ids      []string
 	noSuites bool // replay: transcripts only
+	builtin  bool
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -298,6 +299,7 @@ func newRunFlagSet() *runFlagSet {
 	r.Var(&r.dirs, "transcripts", "directory or file of transcript files (repeatable; default: the built-in library)")
 	r.Var(&r.ids, "id", "run only cases whose id matches (repeatable; glob, or an id prefix)")
 	r.Var(&r.f.features, "features", "directory of a vendor's own .feature files, run with the same steps (repeatable)")
+	r.BoolVar(&r.f.builtin, "builtin", true, "run the built-in transcript library and Gherkin suites (false: only --transcripts and --features)")
 	r.StringVar(&r.f.tags, "tags", "", "run only cases whose tags match, as godog's --tags: \"@smtp && ~@security\"")
 	return r
 }
@@ -316,9 +318,12 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (int, 
 	if err := f.validate(); err != nil {
 		return 2, err
 	}
-	ss, err := loadScripts(dirs)
-	if err != nil {
-		return 2, &exitError{code: 2, msg: err.Error()}
+	var ss []*script.Script
+	if len(dirs) > 0 || f.builtin {
+		var err error
+		if ss, err = loadScripts(dirs); err != nil {
+			return 2, &exitError{code: 2, msg: err.Error()}
+		}
 	}
 	if err := checkIDs(ss); err != nil {
 		return 2, &exitError{code: 2, msg: err.Error()}
@@ -329,7 +334,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (int, 
 		// --id selects among transcripts and scenarios together.
 		ss = selectQuiet(ss, ids)
 	}
-	suites, err := loadSuites(f.features)
+	suites, err := loadSuites(f.features, f.builtin)
 	if err != nil {
 		return 2, &exitError{code: 2, msg: err.Error()}
 	}

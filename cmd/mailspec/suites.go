@@ -26,8 +26,11 @@ type suite struct {
 
 // loadSuites reads the built-in suites and every --features directory,
 // checking each scenario's tags.
-func loadSuites(dirs []string) ([]suite, error) {
-	out := []suite{{name: "features", fs: features.FS}}
+func loadSuites(dirs []string, builtin bool) ([]suite, error) {
+	var out []suite
+	if builtin {
+		out = append(out, suite{name: "features", fs: features.FS})
+	}
 	for _, d := range dirs {
 		st, err := os.Stat(d)
 		if err != nil {
@@ -107,7 +110,7 @@ func selectQuiet(ss []*script.Script, ids []string) []*script.Script {
 
 // runSuites runs the Gherkin suites against one target.
 func runSuites(ctx context.Context, env *transcripts.Env, f *runFlags) ([]reports.Case, error) {
-	suites, err := loadSuites(f.features)
+	suites, err := loadSuites(f.features, f.builtin)
 	if err != nil {
 		return nil, err
 	}
