@@ -1,0 +1,122 @@
+package steps
+
+import (
+	"context"
+	"os"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/mailspec/mailspec/features"
+	"github.com/mailspec/mailspec/reports"
+	"github.com/mailspec/mailspec/targets/baselines"
+	"github.com/mailspec/mailspec/targets/embedded"
+	"github.com/mailspec/mailspec/transcripts"
+)
+
+func mustCompile(expr string) *regexp.Regexp { return regexp.MustCompile(expr) }
+
+// embeddedEnv starts the embedded reference system and describes it.
+func embeddedEnv(t *testing.T) *transcripts.Env {
+	t.Helper()
+	sys, err := embedded.Start(context.Background(), embedded.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sys.Close() })
+	p := &transcripts.Profile{Name: "embedded"}
+	for _, scheme := range transcripts.Schemes() {
+		ep, _, err := transcripts.ParseEndpoint(sys.URL(scheme))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ep.TLSRequiredForAuth = ep.Security == transcripts.Plain
+		p.Endpoints = append(p.Endpoints, ep)
+	}
+	for _, a := range sys.Accounts {
+		p.Accounts = append(p.Accounts, transcripts.Account{User: a.User, Password: a.Password, Address: a.Address, Disposable: true})
+	}
+	p.TLS.CAPEM, p.TLS.ServerName = sys.CertPEM, "localhost"
+	return envFor(t, p)
+}
+
+func envFor(t *testing.T, p *transcripts.Profile) *transcripts.Env {
+	t.Helper()
+	opts := transcripts.Options{Timeout: 10 * time.Second}
+	info, err := transcripts.Preflight(context.Background(), p, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &transcripts.Env{Profile: p, Info: info, Options: opts, RunID: "mstest" + time.Now().Format("150405.000")}
+}
+
+func knownFailures(t *testing.T, target string) map[string]string {
+	t.Helper()
+	data, err := baselines.FS.ReadFile(target + ".yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := reports.ParseBaseline(target+".yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	for _, k := range b.KnownFailures {
+		if k.Target == "" || k.Target == target {
+			m[k.ID] = k.Reason
+		}
+	}
+	return m
+}
+
+// checkSuites runs every built-in scenario against env: each passes or is
+// not applicable, except the baseline's known failures, which must fail.
+func checkSuites(t *testing.T, env *transcripts.Env, target string) {
+	known := knownFailures(t, target)
+	res, err := Run(context.Background(), env, Options{FS: features.FS, Concurrency: 4, TestingT: t})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, _ := Catalogue(features.FS)
+	if len(res) != len(cat) {
+		t.Errorf("%d results for %d scenarios", len(res), len(cat))
+	}
+	applicable := 0
+	for _, r := range res {
+		o := r.Outcome
+		_, isKnown := known[r.Scenario.ID]
+		switch {
+		case isKnown && o.Verdict != transcripts.Fail:
+			t.Errorf("%s: baselined as a known failure of %s but ended %s: update targets/baselines/%s.yaml", r.Scenario.ID, target, o.Verdict, target)
+		case isKnown:
+		case o.Verdict == transcripts.Pass:
+		case o.Verdict == transcripts.NotApplicable:
+			t.Logf("%s: not applicable: %s", r.Scenario.ID, o.Reason)
+			continue
+		default:
+			t.Errorf("%s: %s: %s (expected %q, got %q)", r.Scenario.ID, o.Verdict, o.Reason, o.Expected, o.Got)
+		}
+		applicable++
+		if o.Verdict == transcripts.Pass && len(o.Entries) == 0 {
+			t.Errorf("%s passed without a transcript", r.Scenario.ID)
+		}
+	}
+	t.Logf("%s: %d of %d scenarios applicable", target, applicable, len(res))
+}
+
+func TestSuitesEmbedded(t *testing.T) { checkSuites(t, embeddedEnv(t), "embedded") }
+
+func TestSuitesReal(t *testing.T) {
+	path := os.Getenv("MAILSPEC_PROFILE")
+	if path == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("MAILSPEC_PROFILE is not set: run the tests under targets/real/with-servers.sh (./test.sh)")
+		}
+		t.Skip("MAILSPEC_PROFILE is not set: the real servers are not running (./test.sh starts them)")
+	}
+	p, err := transcripts.LoadProfile(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSuites(t, envFor(t, p), p.Name)
+}
