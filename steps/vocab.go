@@ -403,26 +403,21 @@ func (w *world) matchLine(pat *script.Pattern, line string) (bool, error) {
 	return ok, nil
 }
 
-func replyMatches(ctx context.Context, p string) error {
-	w := worldOf(ctx)
-	c, err := w.lastReply()
-	if err != nil {
-		return err
-	}
-	pat, err := w.pattern(p)
-	if err != nil {
-		return err
-	}
-	for _, l := range c.lines {
-		ok, err := w.matchLine(pat, l)
-		if err != nil || ok {
-			return err
-		}
-	}
-	return w.failf(unquote(p), c.text(), "no line of the reply matches %q: got %q", unquote(p), c.text())
-}
+// lineMode says how many lines of the reply a pattern must match.
+type lineMode int
 
-func noLineMatches(ctx context.Context, p string) error {
+const (
+	someLine lineMode = iota
+	noLine
+	everyLine
+)
+
+func replyMatches(ctx context.Context, p string) error     { return linesMatch(ctx, p, someLine) }
+func noLineMatches(ctx context.Context, p string) error    { return linesMatch(ctx, p, noLine) }
+func everyLineMatches(ctx context.Context, p string) error { return linesMatch(ctx, p, everyLine) }
+
+// linesMatch matches a pattern against the lines of the last reply.
+func linesMatch(ctx context.Context, p string, mode lineMode) error {
 	w := worldOf(ctx)
 	c, err := w.lastReply()
 	if err != nil {
@@ -432,36 +427,23 @@ func noLineMatches(ctx context.Context, p string) error {
 	if err != nil {
 		return err
 	}
+	want := unquote(p)
 	for _, l := range c.lines {
 		ok, err := w.matchLine(pat, l)
 		if err != nil {
 			return err
 		}
-		if ok {
-			return w.failf("no line matching "+unquote(p), l, "a line of the reply matches %q: %q", unquote(p), l)
+		switch {
+		case ok && mode == someLine:
+			return nil
+		case ok && mode == noLine:
+			return w.failf("no line matching "+want, l, "a line of the reply matches %q: %q", want, l)
+		case !ok && mode == everyLine:
+			return w.failf(want, l, "a line of the reply does not match %q: %q", want, l)
 		}
 	}
-	return nil
-}
-
-func everyLineMatches(ctx context.Context, p string) error {
-	w := worldOf(ctx)
-	c, err := w.lastReply()
-	if err != nil {
-		return err
-	}
-	pat, err := w.pattern(p)
-	if err != nil {
-		return err
-	}
-	for _, l := range c.lines {
-		ok, err := w.matchLine(pat, l)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return w.failf(unquote(p), l, "a line of the reply does not match %q: %q", unquote(p), l)
-		}
+	if mode == someLine {
+		return w.failf(want, c.text(), "no line of the reply matches %q: got %q", want, c.text())
 	}
 	return nil
 }

@@ -16,38 +16,15 @@ import (
 	"github.com/mailspec/mailspec/transcripts/library"
 )
 
-// copyLibrary writes the built-in library into dir, letting edit change
-// each file's name and contents.
-func copyLibrary(t *testing.T, dir string, edit func(name string, data []byte) (string, []byte)) {
+// copyFS writes every file of fsys into dir, letting edit change each
+// file's name and contents.
+func copyFS(t *testing.T, fsys fs.FS, dir string, edit func(name string, data []byte) (string, []byte)) {
 	t.Helper()
-	err := fs.WalkDir(library.FS, ".", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		data, err := library.FS.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		name, data := edit(p, data)
-		full := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			return err
-		}
-		return os.WriteFile(full, data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-// copyFeatures writes the built-in feature files into dir.
-func copyFeatures(t *testing.T, dir string, edit func(name string, data []byte) (string, []byte)) {
-	t.Helper()
-	err := fs.WalkDir(features.FS, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := features.FS.ReadFile(p)
+		data, err := fs.ReadFile(fsys, p)
 		if err != nil {
 			return err
 		}
@@ -68,9 +45,9 @@ func copyFeatures(t *testing.T, dir string, edit func(name string, data []byte) 
 func TestIDsStable(t *testing.T) {
 	_, profile := startEmbedded(t)
 	a, b := t.TempDir(), t.TempDir()
-	copyLibrary(t, a, func(name string, data []byte) (string, []byte) { return name, data })
+	copyFS(t, library.FS, a, func(name string, data []byte) (string, []byte) { return name, data })
 	title := regexp.MustCompile(`(?m)^@title (.*)$`)
-	copyLibrary(t, b, func(name string, data []byte) (string, []byte) {
+	copyFS(t, library.FS, b, func(name string, data []byte) (string, []byte) {
 		// Reverse the order files are found in, and retitle every case.
 		base := filepath.Base(name)
 		return filepath.Join("zz-"+filepath.Dir(name), "renamed-"+strings.ToUpper(base[:1])+base[1:]),
@@ -79,9 +56,9 @@ func TestIDsStable(t *testing.T) {
 	// The same with the Gherkin suites: scenario titles change, feature
 	// files move.
 	fa, fb := t.TempDir(), t.TempDir()
-	copyFeatures(t, fa, func(name string, data []byte) (string, []byte) { return name, data })
+	copyFS(t, features.FS, fa, func(name string, data []byte) (string, []byte) { return name, data })
 	scenario := regexp.MustCompile(`(?m)^(\s*)Scenario: (.*)$`)
-	copyFeatures(t, fb, func(name string, data []byte) (string, []byte) {
+	copyFS(t, features.FS, fb, func(name string, data []byte) (string, []byte) {
 		return filepath.Join("zz", "moved-"+filepath.Base(name)), scenario.ReplaceAll(data, []byte("${1}Scenario: Retitled: $2"))
 	})
 	outA, outB := t.TempDir(), t.TempDir()
