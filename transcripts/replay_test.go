@@ -111,11 +111,9 @@ func TestReplayLibraryEmbedded(t *testing.T) {
 			}
 		})
 	}
-	for id := range known {
-		if !seen[id] {
-			t.Errorf("the baseline lists %s, which is not in the library", id)
-		}
-	}
+	// Whether every baseline id names a case (transcript or scenario) is
+	// checked by cmd/mailspec's TestBaselinesNameCases, which sees both.
+	_ = seen
 }
 
 func TestReplayMultiConnection(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/mailspec/mailspec/reports"
+	"github.com/mailspec/mailspec/targets/baselines"
 	"github.com/mailspec/mailspec/targets/embedded"
 	"github.com/mailspec/mailspec/transcripts"
 )
@@ -244,5 +245,43 @@ func TestListAndDuplicateIDs(t *testing.T) {
 	code, _, stderr = run(t, "list", "--transcripts", dir)
 	if code != 2 || !strings.Contains(stderr, "b.txt:5") {
 		t.Errorf("malformed transcript: exit %d, stderr %q (want the file and line)", code, stderr)
+	}
+}
+
+// TestBaselinesNameCases checks that every entry of the built-in baselines
+// names a case of the library or the suites (a baseline cannot go stale by
+// a rename).
+func TestBaselinesNameCases(t *testing.T) {
+	ss, err := loadScripts(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	suites, err := loadSuites(nil, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for _, s := range ss {
+		ids[s.ID] = true
+	}
+	for _, su := range suites {
+		for _, sc := range su.scenarios {
+			ids[sc.ID] = true
+		}
+	}
+	for _, name := range []string{"embedded.yaml", "dovecot-postfix.yaml"} {
+		data, err := baselines.FS.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := reports.ParseBaseline(name, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range b.KnownFailures {
+			if !ids[k.ID] {
+				t.Errorf("%s lists %s, which is no case", name, k.ID)
+			}
+		}
 	}
 }
