@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/mailspec/mailspec/features"
 	"github.com/mailspec/mailspec/reports"
+	"github.com/mailspec/mailspec/targets/baselines"
 	"github.com/mailspec/mailspec/transcripts/library"
 )
 
@@ -205,5 +207,80 @@ func TestCIExamples(t *testing.T) {
 				t.Errorf("%s does not use %s", f, want)
 			}
 		}
+	}
+}
+
+// TestRunEmbeddedAndReal runs everything against the embedded system and
+// the Dovecot+Postfix profile as two columns of one report: all four
+// formats are written, the JUnit file validates against the XSD, and the
+// HTML report has a two-column matrix.
+func TestRunEmbeddedAndReal(t *testing.T) {
+	real := os.Getenv("MAILSPEC_PROFILE")
+	if real == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("MAILSPEC_PROFILE is not set: run the tests under targets/real/with-servers.sh (./test.sh)")
+		}
+		t.Skip("MAILSPEC_PROFILE is not set: the real servers are not running (./test.sh starts them)")
+	}
+	_, profile := startEmbedded(t)
+	bl := filepath.Join(t.TempDir(), "baseline.yaml")
+	var all []byte
+	for _, name := range []string{"embedded.yaml", "dovecot-postfix.yaml"} {
+		data, _ := baselines.FS.ReadFile(name)
+		if len(all) > 0 {
+			data = []byte(strings.TrimPrefix(string(data)[strings.Index(string(data), "known_failures:"):], "known_failures:\n"))
+		}
+		all = append(all, data...)
+	}
+	os.WriteFile(bl, all, 0o644)
+	out := t.TempDir()
+	code, stdout, stderr := run(t, "run", "--profile", profile, "--profile", real, "--baseline", bl, "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	r, err := reports.ReadJSON(filepath.Join(out, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Targets) != 2 {
+		t.Fatalf("%d targets, want 2", len(r.Targets))
+	}
+	if xmllint, err := exec.LookPath("xmllint"); err == nil {
+		cmd := exec.Command(xmllint, "--noout", "--schema", "../../reports/testdata/junit.xsd", filepath.Join(out, "junit.xml"))
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("junit.xml does not validate: %v\n%s", err, b)
+		}
+	} else if os.Getenv("CI") == "true" {
+		t.Fatal("xmllint is missing (targets/real/install.sh installs libxml2-utils)")
+	}
+	html, _ := os.ReadFile(filepath.Join(out, "report.html"))
+	if !strings.Contains(string(html), `id="matrix"`) || strings.Count(string(html), `class="matrix-cell`) < 2*len(r.Cases)/2 {
+		t.Errorf("report.html has no two-column matrix (%d cells for %d cases)", strings.Count(string(html), `class="matrix-cell`), len(r.Cases))
+	}
+	md, _ := os.ReadFile(filepath.Join(out, "summary.md"))
+	for _, target := range []string{"embedded", "dovecot-postfix"} {
+		if !strings.Contains(string(md), target) {
+			t.Errorf("summary.md does not mention %s", target)
+		}
+	}
+	smtp := map[string]int{}
+	applicable := map[string]int{}
+	for _, c := range r.Cases {
+		if c.Protocol == "smtp" {
+			smtp[c.Target]++
+			if c.Verdict != "not-applicable" {
+				applicable[c.Target]++
+			}
+		}
+	}
+	if smtp["dovecot-postfix"] < 80 || applicable["dovecot-postfix"] < 60 {
+		t.Errorf("SMTP against Postfix: %d cases, %d applicable (want at least 80 and 60)", smtp["dovecot-postfix"], applicable["dovecot-postfix"])
+	}
+}
+
+func TestStepsCommand(t *testing.T) {
+	code, stdout, _ := run(t, "steps")
+	if code != 0 || !strings.Contains(stdout, "e.g. Given an SMTP session") || !strings.Contains(stdout, "e.g. Then the server replies 250") {
+		t.Errorf("mailspec steps: exit %d\n%s", code, stdout)
 	}
 }
