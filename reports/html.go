@@ -73,11 +73,11 @@ func WriteHTML(w io.Writer, r *Report) error {
 // Verdict classes: what the page shows for a case. They partition the
 // cases: a failure listed in the baseline is a known failure, not a fail.
 const (
-	classFail  = "fail"
-	classError = "error"
-	classKnown = "known-failure"
-	classNA    = "not-applicable"
-	classPass  = "pass"
+	classFail  = StatusFail
+	classError = StatusError
+	classKnown = StatusKnownFailure
+	classNA    = StatusNotApplicable
+	classPass  = StatusPass
 )
 
 // verdictClasses in the order the case list shows them: failures first.
@@ -92,16 +92,8 @@ var verdictClasses = []struct{ class, label, symbol string }{
 // verdictClass is the class of c. A verdict the model does not know is
 // shown as an error: the report is broken, not the server.
 func verdictClass(c *Case) string {
-	switch c.Verdict {
-	case transcripts.Pass:
-		return classPass
-	case transcripts.Fail:
-		if c.KnownFailure != "" {
-			return classKnown
-		}
-		return classFail
-	case transcripts.NotApplicable:
-		return classNA
+	if st := c.Status(); st != "" {
+		return st
 	}
 	return classError
 }

@@ -465,20 +465,18 @@ func mdList(b *strings.Builder, title string, lines []string) {
 
 // mdCell is the matrix symbol of a case result.
 func mdCell(c Case) string {
-	switch c.Verdict {
-	case transcripts.Pass:
-		return mdPass
-	case transcripts.Fail:
-		if c.KnownFailure != "" {
-			return mdKnown
-		}
-		return mdFail
-	case transcripts.NotApplicable:
-		return mdNA
-	case transcripts.Error:
-		return mdError
+	if sym, ok := mdSymbols[c.Status()]; ok {
+		return sym
 	}
 	return mdUnknown
+}
+
+var mdSymbols = map[string]string{
+	StatusPass:          mdPass,
+	StatusFail:          mdFail,
+	StatusKnownFailure:  mdKnown,
+	StatusNotApplicable: mdNA,
+	StatusError:         mdError,
 }
 
 // mdMatrix writes, when two or more targets ran, the case ids whose

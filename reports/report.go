@@ -113,6 +113,35 @@ type Case struct {
 	Transcript   []TranscriptEntry `json:"transcript"`
 }
 
+// Statuses: a case's verdict with known failures told apart, as every
+// writer shows it.
+const (
+	StatusPass          = "pass"
+	StatusFail          = "fail"
+	StatusKnownFailure  = "known-failure"
+	StatusNotApplicable = "not-applicable"
+	StatusError         = "error"
+)
+
+// Status is the case's verdict with a baselined failure told apart from a
+// new one; "" for a verdict this model does not know.
+func (c *Case) Status() string {
+	switch c.Verdict {
+	case transcripts.Pass:
+		return StatusPass
+	case transcripts.Fail:
+		if c.KnownFailure != "" {
+			return StatusKnownFailure
+		}
+		return StatusFail
+	case transcripts.NotApplicable:
+		return StatusNotApplicable
+	case transcripts.Error:
+		return StatusError
+	}
+	return ""
+}
+
 // Detail explains a verdict.
 type Detail struct {
 	Reason   string `json:"reason,omitempty"`

@@ -98,7 +98,7 @@ func checkSCRAMPassword(mech, p string) error {
 	}
 	for i := 0; i < len(p); i++ {
 		if p[i] < 0x20 || p[i] > 0x7e {
-			return fmt.Errorf("sasl: %s: %w: password byte %#02x at offset %d: only printable ASCII passwords are supported (SASLprep, RFC 4013, is not implemented)", mech, ErrUnsupportedCredentials, p[i], i)
+			return fmt.Errorf("sasl: %s: %w: password byte %#02x at offset %d: this client prepares only printable ASCII passwords (RFC 4013 SASLprep of other characters is outside its scope)", mech, ErrUnsupportedCredentials, p[i], i)
 		}
 	}
 	return nil
