@@ -153,10 +153,11 @@ func (r *runner) initScenario(sc *godog.ScenarioContext) {
 			return ctx, nil
 		}
 		start, _ := ctx.Value(startKey{}).(time.Time)
-		o := w.outcome(err)
 		for _, c := range w.conns {
 			cleanup(c)
 		}
+		w.runAtEnd(ctx)
+		o := w.outcome(err)
 		o.Entries = w.rec.Entries()
 		o.Duration = time.Since(start)
 		r.mu.Lock()
@@ -181,6 +182,8 @@ func (w *world) outcome(err error) transcripts.Outcome {
 			Violations: w.violations, FailedAt: w.failedAt}
 	case w.harness != nil:
 		return transcripts.Outcome{Verdict: transcripts.Error, Reason: w.harness.Error(), FailedAt: -1}
+	case len(w.cleanupErrs) > 0:
+		return transcripts.Outcome{Verdict: transcripts.Error, Reason: "cleaning up after the scenario: " + errors.Join(w.cleanupErrs...).Error(), FailedAt: -1}
 	case err != nil && !errors.Is(err, godog.ErrSkip):
 		reason := err.Error()
 		if errors.Is(err, godog.ErrUndefined) {

@@ -34,6 +34,34 @@ type world struct {
 	harness    error
 	violations []wire.Violation
 	failedAt   int
+
+	// atEnd holds what the scenario must undo (mailboxes it created,
+	// messages it delivered), run in reverse order after the scenario,
+	// also when it failed or the run was interrupted.
+	atEnd []func(ctx context.Context) error
+	// cleanupErrs are the errors of atEnd functions, kept for the report.
+	cleanupErrs []error
+}
+
+// onEnd registers f to run after the scenario (after its connections are
+// closed), with a context that is not cancelled by an interrupted run but
+// bounded by a deadline of its own. An error of f becomes a harness
+// error of the scenario if it had none.
+func (w *world) onEnd(f func(ctx context.Context) error) { w.atEnd = append(w.atEnd, f) }
+
+// runAtEnd runs the onEnd functions, last registered first.
+func (w *world) runAtEnd(ctx context.Context) {
+	if len(w.atEnd) == 0 {
+		return
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 60*time.Second)
+	defer cancel()
+	for i := len(w.atEnd) - 1; i >= 0; i-- {
+		if err := w.atEnd[i](cctx); err != nil {
+			w.cleanupErrs = append(w.cleanupErrs, err)
+		}
+	}
+	w.atEnd = nil
 }
 
 type conn struct {
