@@ -225,11 +225,30 @@ func Select(ss []Scenario, ids []string) []Scenario {
 	var out []Scenario
 	for _, s := range ss {
 		for _, pat := range ids {
-			if ok, _ := path.Match(pat, s.ID); ok || strings.HasPrefix(s.ID, strings.TrimSuffix(pat, "/")+"/") {
+			if ok, _ := MatchID(pat, s.ID); ok {
 				out = append(out, s)
 				break
 			}
 		}
 	}
 	return out
+}
+
+// MatchID reports whether an --id pattern selects a case id: a path.Match
+// glob that matches the id or one of its leading parts, so that
+// "smtp/5321", "smtp/5321/*" and "smtp/*/4.1.1.1" all select
+// "smtp/5321/4.1.1.1/ehlo-multiline". A malformed glob is an error.
+func MatchID(pat, id string) (bool, error) {
+	pat = strings.TrimSuffix(pat, "/")
+	for prefix := id; ; {
+		ok, err := path.Match(pat, prefix)
+		if err != nil || ok {
+			return ok, err
+		}
+		i := strings.LastIndexByte(prefix, '/')
+		if i < 0 {
+			return false, nil
+		}
+		prefix = prefix[:i]
+	}
 }

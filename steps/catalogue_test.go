@@ -67,3 +67,19 @@ func TestVocabularyExamples(t *testing.T) {
 		}
 	}
 }
+
+func TestMatchID(t *testing.T) {
+	const id = "smtp/5321/4.1.1.1/ehlo-multiline"
+	for pat, want := range map[string]bool{
+		"smtp": true, "smtp/": true, "smtp/5321": true, "smtp/5321/*": true, "smtp/*/4.1.1.1": true,
+		"smtp/5321/4.1.1.1/ehlo-multiline": true, "*/*/*/ehlo-*": true, "smtp/5321/4.1.1.1/*": true,
+		"imap": false, "smtp/532": false, "smtp/5321/4.1.1": false, "smtp/5321/4.1.1.1/ehlo": false, "*/ehlo-multiline": false,
+	} {
+		if got, err := MatchID(pat, id); got != want || err != nil {
+			t.Errorf("MatchID(%q) = %v, %v; want %v", pat, got, err, want)
+		}
+	}
+	if _, err := MatchID("smtp/[", id); err == nil {
+		t.Error("MatchID accepts a malformed glob")
+	}
+}

@@ -119,10 +119,20 @@ func ehloParamsMatch(ctx context.Context, keyword, expr string) error {
 	if err != nil {
 		return w.harnessf("bad regular expression: %v", err)
 	}
-	if len(c.s.Caps()) == 0 {
+	caps := c.s.Caps()
+	if c.code == 250 && strings.EqualFold(strings.SplitN(c.lastCmd, " ", 2)[0], "EHLO") {
+		// The last reply is an EHLO reply the scenario asked for itself.
+		caps = nil
+		for i, l := range c.lines {
+			if i > 0 && len(l) > 4 {
+				caps = append(caps, strings.TrimRight(l[4:], "\r\n"))
+			}
+		}
+	}
+	if len(caps) == 0 && c.code == 0 {
 		return w.harnessf("the session has no EHLO reply yet: begin with \"an SMTP session\"")
 	}
-	for _, line := range c.s.Caps() {
+	for _, line := range caps {
 		word, params, _ := strings.Cut(line, " ")
 		if !strings.EqualFold(word, keyword) {
 			continue
@@ -132,7 +142,7 @@ func ehloParamsMatch(ctx context.Context, keyword, expr string) error {
 		}
 		return nil
 	}
-	return w.failf(keyword+" in the EHLO reply", strings.Join(c.s.Caps(), " | "), "the EHLO reply has no %s keyword", keyword)
+	return w.failf(keyword+" in the EHLO reply", strings.Join(caps, " | "), "the EHLO reply has no %s keyword", keyword)
 }
 
 // ---- AUTH (RFC 4954) ----

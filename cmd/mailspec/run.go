@@ -11,7 +11,7 @@ import (
 	"io/fs"
 	"net"
 	"os"
-	"path"
+
 	"path/filepath"
 	"sort"
 	"strings"
@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/mailspec/mailspec/reports"
+	"github.com/mailspec/mailspec/steps"
 	"github.com/mailspec/mailspec/targets/baselines"
 	"github.com/mailspec/mailspec/targets/embedded"
 	"github.com/mailspec/mailspec/transcripts"
@@ -254,7 +255,7 @@ func checkIDs(ss []*script.Script) error {
 }
 
 // selectScripts keeps the scripts whose id matches one of the patterns
-// (path.Match globs, e.g. "smtp/5321/*"), and whose protocol the profile
+// (steps.MatchID globs, e.g. "smtp/5321/*"), and whose protocol the profile
 // serves.
 func selectScripts(ss []*script.Script, ids []string) ([]*script.Script, error) {
 	if len(ids) == 0 {
@@ -263,11 +264,11 @@ func selectScripts(ss []*script.Script, ids []string) ([]*script.Script, error) 
 	var out []*script.Script
 	for _, s := range ss {
 		for _, pat := range ids {
-			ok, err := path.Match(pat, s.ID)
+			ok, err := steps.MatchID(pat, s.ID)
 			if err != nil {
 				return nil, usageErr("--id %q: %v", pat, err)
 			}
-			if ok || strings.HasPrefix(s.ID, strings.TrimSuffix(pat, "/")+"/") {
+			if ok {
 				out = append(out, s)
 				break
 			}
