@@ -329,7 +329,8 @@ func sendsSmuggled(ctx context.Context, fake string) error {
 		return w.harnessf("%v", err)
 	}
 	var b bytes.Buffer
-	b.WriteString("Subject: mailspec smuggling probe " + w.vars["runid"] + "\r\n\r\n")
+	// X-Mailspec-Run marks the probe as the run's, for mailspec clean.
+	b.WriteString("Subject: mailspec smuggling probe " + w.vars["runid"] + "\r\nX-Mailspec-Run: " + w.vars["runid"] + "\r\n\r\n")
 	b.WriteString("This message checks that the server ends mail data only at <CRLF>.<CRLF>.")
 	b.Write(end)
 	b.WriteString("MAIL FROM:<>\r\nRCPT TO:<" + w.env.Profile.Accounts[0].Address + ">\r\nDATA\r\n")
