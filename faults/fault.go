@@ -35,6 +35,14 @@ type Fault struct {
 	// the server does not close the connection".
 	Description string
 
+	// Backend names a fault of the embedded reference system
+	// (embedded.Options.Faults) for a violation a proxy cannot make, such
+	// as a POP3 DELE that deletes at once. A Fault with a Backend has no
+	// hooks: its self-test runs against an embedded system started with
+	// that fault instead of through a proxy (a proxy with it is
+	// transparent).
+	Backend string
+
 	// OnGreeting sees the server's greeting (the first server reply).
 	OnGreeting func(e *Exchange)
 	// OnReply sees every later server reply (SMTP), response (POP3,

@@ -19,7 +19,14 @@ func mustCompile(expr string) *regexp.Regexp { return regexp.MustCompile(expr) }
 // embeddedEnv starts the embedded reference system and describes it.
 func embeddedEnv(t *testing.T) *transcripts.Env {
 	t.Helper()
-	sys, err := embedded.Start(context.Background(), embedded.Options{})
+	return embeddedEnvWith(t, embedded.Options{})
+}
+
+// embeddedEnvWith starts the embedded reference system with opts (a
+// backend fault, say) and describes it.
+func embeddedEnvWith(t *testing.T, opts embedded.Options) *transcripts.Env {
+	t.Helper()
+	sys, err := embedded.Start(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

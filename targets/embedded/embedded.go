@@ -80,6 +80,46 @@ type Options struct {
 	InsecureAuth bool
 	// ErrorLog receives server errors; nil discards them.
 	ErrorLog io.Writer
+	// Faults names deliberate violations for the harness's own self-tests
+	// (proofs that a conformance scenario catches what it checks): faults
+	// a proxy in front of the server cannot make. Empty for a correct
+	// system; Start refuses a name it does not know. The names:
+	//
+	//   - [FaultPOP3DeleImmediate], "pop3-dele-immediate": POP3 DELE
+	//     removes the message from the store at once instead of in the
+	//     UPDATE state, so a session that ends without QUIT still loses
+	//     it (RFC 1939 section 6: such a session "MUST not remove any
+	//     messages from the maildrop").
+	//   - [FaultPOP3UIDLUnstable], "pop3-uidl-unstable": the UIDL
+	//     unique-id of a message is different in every POP3 session (RFC
+	//     1939 section 7: it "persists across sessions").
+	Faults []string
+}
+
+// Names of the faults [Options.Faults] accepts.
+const (
+	FaultPOP3DeleImmediate = "pop3-dele-immediate"
+	FaultPOP3UIDLUnstable  = "pop3-uidl-unstable"
+)
+
+// pop3PolicyFor returns the POP3 front-end's behaviour for the faults
+// named, or an error for a name that is not a fault of the system.
+func pop3PolicyFor(faults []string) (pop3Policy, error) {
+	if len(faults) == 0 {
+		return conformPolicy{}, nil
+	}
+	var p faultPolicy
+	for _, f := range faults {
+		switch f {
+		case FaultPOP3DeleImmediate:
+			p.deleAtOnce = true
+		case FaultPOP3UIDLUnstable:
+			p.unstableUIDs = true
+		default:
+			return nil, fmt.Errorf("embedded: unknown fault %q (known: %s, %s)", f, FaultPOP3DeleImmediate, FaultPOP3UIDLUnstable)
+		}
+	}
+	return p, nil
 }
 
 // System is a running embedded mail system. Start makes one; Close stops it.
@@ -107,6 +147,10 @@ type System struct {
 // ctx bounds the start only: the system runs until [System.Close].
 func Start(ctx context.Context, opts Options) (*System, error) {
 	opts, err := withDefaults(opts)
+	if err != nil {
+		return nil, err
+	}
+	policy, err := pop3PolicyFor(opts.Faults)
 	if err != nil {
 		return nil, err
 	}
@@ -150,6 +194,7 @@ func Start(ctx context.Context, opts Options) (*System, error) {
 		log:          logger,
 		dial:         s.pipes.Dial,
 		account:      st.account,
+		policy:       policy,
 	})
 
 	lc := net.ListenConfig{}

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -45,6 +46,9 @@ type pop3Config struct {
 	// account returns the account a user name logs in to, the name of
 	// its maildrop's lock.
 	account func(username string) string
+	// policy is the behaviour where fault injection plugs in; nil is
+	// conformPolicy.
+	policy pop3Policy
 }
 
 // pop3Policy is where the front-end's behaviour can be changed: fault
@@ -54,8 +58,9 @@ type pop3Policy interface {
 	// of in the UPDATE state (RFC 1939 section 6).
 	deleteAtDELE() bool
 	// uniqueID returns the UIDL unique-id (RFC 1939 section 7) of message
-	// uid of a mailbox whose UIDVALIDITY is validity.
-	uniqueID(validity uint32, uid imap.UID) string
+	// uid of a mailbox whose UIDVALIDITY is validity, as shown in the
+	// session with serial number session (one per login).
+	uniqueID(session uint64, validity uint32, uid imap.UID) string
 }
 
 // conformPolicy is the behaviour RFC 1939 asks for.
@@ -66,8 +71,30 @@ func (conformPolicy) deleteAtDELE() bool { return false }
 // uniqueID is "UIDVALIDITY.UID": digits and a dot, 3 to 21 characters,
 // all in 0x21-0x7E as RFC 1939 section 7 requires, and the same in every
 // session as long as the mailbox keeps its UIDVALIDITY.
-func (conformPolicy) uniqueID(validity uint32, uid imap.UID) string {
+func (conformPolicy) uniqueID(_ uint64, validity uint32, uid imap.UID) string {
 	return fmt.Sprintf("%d.%d", validity, uid)
+}
+
+// faultPolicy is conformPolicy with deliberate deviations, for the
+// harness's self-tests ([Options.Faults]): faults a proxy in front of the
+// server cannot make, because they live in the maildrop.
+type faultPolicy struct {
+	// deleAtOnce: DELE removes the message from the store at once, so a
+	// session that ends without QUIT still loses it (breaks RFC 1939
+	// section 6).
+	deleAtOnce bool
+	// unstableUIDs: the unique-id of a message differs in every session
+	// (breaks RFC 1939 section 7: it "persists across sessions").
+	unstableUIDs bool
+}
+
+func (p faultPolicy) deleteAtDELE() bool { return p.deleAtOnce }
+
+func (p faultPolicy) uniqueID(session uint64, validity uint32, uid imap.UID) string {
+	if p.unstableUIDs {
+		return fmt.Sprintf("%d.%d.%d", validity, uid, session)
+	}
+	return conformPolicy{}.uniqueID(session, validity, uid)
 }
 
 // pop3Server is the hand-written POP3 front-end (RFC 1939).
@@ -78,12 +105,19 @@ type pop3Server struct {
 	// errBadCredentials.
 	open func(username, password string) (maildrop, error)
 
+	// logins numbers the sessions that entered the TRANSACTION state.
+	logins atomic.Uint64
+
 	mu     sync.Mutex
 	locked map[string]bool // maildrops in use, by account user
 }
 
 func newPOP3Server(cfg pop3Config) *pop3Server {
-	s := &pop3Server{cfg: cfg, policy: conformPolicy{}, locked: make(map[string]bool)}
+	policy := cfg.policy
+	if policy == nil {
+		policy = conformPolicy{}
+	}
+	s := &pop3Server{cfg: cfg, policy: policy, locked: make(map[string]bool)}
 	s.open = func(username, password string) (maildrop, error) {
 		md, err := loginIMAPMaildrop(cfg.dial, cfg.account(username), username, password)
 		if err != nil {
@@ -151,6 +185,7 @@ type pop3Session struct {
 	user string // the argument of a USER command just before, for PASS
 
 	// TRANSACTION state
+	serial     uint64 // the login's number, for pop3Policy.uniqueID
 	lockedUser string
 	drop       maildrop
 	msgs       []dropMessage
@@ -522,6 +557,7 @@ func (s *pop3Session) login(username, password string) {
 		return
 	}
 	s.msgs = drop.messages()
+	s.serial = s.srv.logins.Add(1)
 	s.deleted = make([]bool, len(s.msgs))
 	s.removed = make([]bool, len(s.msgs))
 	s.state = stateTransaction
@@ -576,7 +612,7 @@ func (s *pop3Session) list(arg string, uidl bool) {
 	}
 	item := func(i int) string {
 		if uidl {
-			return fmt.Sprintf("%d %s", i+1, s.srv.policy.uniqueID(s.drop.uidValidity(), s.msgs[i].uid))
+			return fmt.Sprintf("%d %s", i+1, s.srv.policy.uniqueID(s.serial, s.drop.uidValidity(), s.msgs[i].uid))
 		}
 		return fmt.Sprintf("%d %d", i+1, s.msgs[i].size)
 	}
