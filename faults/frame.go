@@ -105,7 +105,7 @@ func readIMAPResponse(br *bufio.Reader) ([]byte, error) {
 			return resp, err
 		}
 		n, _, ok := literalAtEnd(line)
-		if !ok {
+		if !ok || len(resp) == len(line) && !imapServerData(line) {
 			return resp, nil
 		}
 		if n > maxLiteral || int64(len(resp))+n > maxFrame {
@@ -122,6 +122,29 @@ func readIMAPResponse(br *bufio.Reader) ([]byte, error) {
 			return resp, err
 		}
 	}
+}
+
+// imapServerData reports whether the first line of a response is server
+// data ("*" and a keyword that is not a status): only server data carries
+// literals (RFC 9051 sections 4.3 and 7); the text of a status response or
+// a continuation request may end in "{5}" without announcing one.
+func imapServerData(line []byte) bool {
+	if len(line) == 0 || line[0] != '*' {
+		return false
+	}
+	f := bytes.Fields(line[1:])
+	if len(f) > 1 && len(bytes.Trim(f[0], "0123456789")) == 0 {
+		f = f[1:] // "* 3 FETCH ..."
+	}
+	if len(f) == 0 {
+		return true
+	}
+	kw, _, _ := bytes.Cut(f[0], []byte("("))
+	switch strings.ToUpper(string(kw)) {
+	case "OK", "NO", "BAD", "BYE", "PREAUTH":
+		return false
+	}
+	return true
 }
 
 // literalAtEnd reports whether an IMAP line ends in a literal
@@ -208,14 +231,28 @@ func parseCommand(protocol string, line []byte) *Command {
 		cmd.Tag, s, _ = strings.Cut(s, " ")
 	}
 	verb, args, _ := strings.Cut(s, " ")
-	cmd.Verb = strings.ToUpper(verb)
+	cmd.Verb = upperASCII(verb)
 	if protocol == IMAP && cmd.Verb == "UID" {
 		sub, rest, _ := strings.Cut(args, " ")
-		cmd.Verb += " " + strings.ToUpper(sub)
+		cmd.Verb += " " + upperASCII(sub)
 		args = rest
 	}
 	cmd.Args = args
 	return cmd
+}
+
+// upperASCII upper-cases the ASCII letters of s only: command keywords
+// are ASCII (RFC 5321 section 2.4, RFC 1939 section 3, RFC 9051 section
+// 9), and Unicode case mapping would read "ſTARTTLS" (U+017F) as
+// STARTTLS, which the server does not.
+func upperASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - ('a' - 'A')
+		}
+	}
+	return string(b)
 }
 
 // pop3MultiLine reports whether a positive answer to cmd is a multi-line

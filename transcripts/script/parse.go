@@ -457,6 +457,10 @@ func (p *parser) statement(n int, l string) {
 		}
 	default:
 		fields := strings.Fields(l)
+		if len(fields) == 0 { // only Unicode white space, such as U+2000
+			p.errorf(n, "unknown statement %q: want C:, C!, S:, S!, S*:, conn, starttls, close, # or @", clip(l))
+			return
+		}
 		switch fields[0] {
 		case "conn":
 			if len(fields) != 2 || !isConnName(fields[1]) {
