@@ -591,7 +591,7 @@ func (p *imapParser) response(resp *IMAPResponse) {
 		}
 	}
 
-	kw := strings.ToUpper(s[h.kwStart:h.kwEnd])
+	kw := upperASCII(s[h.kwStart:h.kwEnd])
 	resp.Keyword = kw
 	pos := h.kwEnd
 	if imapStatus(kw) {
@@ -654,7 +654,7 @@ func (p *imapParser) respText(resp *IMAPResponse, pos, end int) {
 		if atom == "" {
 			p.violation("9", LevelMust, pos+1, "response code has no atom after \"[\"")
 		}
-		resp.Code = strings.ToUpper(atom)
+		resp.Code = upperASCII(atom)
 		resp.CodeArgs = strings.Trim(inner[len(atom):], " ")
 		pos = closing + 1
 		switch {
