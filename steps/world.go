@@ -72,6 +72,9 @@ type conn struct {
 	lines  []string
 	status string
 	code   int
+	// imap holds the last IMAP reply's responses, untagged ones first and
+	// the tagged one (or continuation request) last.
+	imap []wire.IMAPResponse
 }
 
 type failure struct{ reason, expected, got string }
@@ -264,7 +267,7 @@ func (w *world) readReply(expected string) (*conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.lines, c.status, c.code = nil, "", 0
+	c.lines, c.status, c.code, c.imap = nil, "", 0, nil
 	switch c.s.Endpoint.Protocol {
 	case transcripts.SMTP:
 		rep, err := c.s.ReadSMTP()
@@ -290,11 +293,15 @@ func (w *world) readReply(expected string) (*conn, error) {
 			w.violations = append(w.violations, u.Violations...)
 			c.lines = append(c.lines, script.Display("imap", u.Raw))
 		}
+		if err != nil && tagged.Kind == wire.IMAPTagged && tagged.Tag != tag {
+			return nil, w.foreignTag(c, tag, expected, tagged)
+		}
 		if err != nil {
 			return nil, w.readFailed(expected, err)
 		}
 		w.violations = append(w.violations, tagged.Violations...)
 		c.lines = append(c.lines, script.Display("imap", tagged.Raw))
+		c.imap = append(untagged, tagged)
 		c.status = tagged.Status
 		if tagged.Kind == wire.IMAPContinuation {
 			c.status = "+"

@@ -5,6 +5,7 @@
 //	mailspec list    [--json]
 //	mailspec report  html|junit|md|baseline|diff|merge REPORT.json...
 //	mailspec serve   [--profile-out FILE]
+//	mailspec clean   --profile FILE [--prefix mailspec-] [--dry-run]
 //	mailspec version
 //
 // With no target, run starts the embedded reference mail system in-process
@@ -34,6 +35,7 @@ commands:
   steps     print the Gherkin step vocabulary with an example of each step
   report    re-render, diff, merge a saved report; write a baseline from one
   serve     run the embedded reference mail system standalone
+  clean     remove the mailboxes and messages killed runs left on a profile's accounts
   version   print the version
 
 "mailspec <command> -h" lists a command's flags.
@@ -94,6 +96,8 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = cmdReport(args[1:], stdout, stderr)
 	case "serve":
 		err = cmdServe(ctx, args[1:], stdout, stderr)
+	case "clean":
+		code, err = cmdClean(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "mailspec", toolVersion())
 	case "help", "-h", "--help":
