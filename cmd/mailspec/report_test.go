@@ -175,13 +175,11 @@ func TestReportCommands(t *testing.T) {
 	}
 }
 
-// TestCIExamples checks that the CI examples parse as YAML and that every
-// mailspec command line in them uses flags mailspec has.
+// TestCIExamples checks that the conformance CI examples parse as YAML
+// and that every mailspec command line in them uses flags mailspec has.
+// (clusterfuzzlite.yml, the fuzzing example, is oss-fuzz/'s to check.)
 func TestCIExamples(t *testing.T) {
-	files, _ := filepath.Glob("../../examples/ci/*.yml")
-	if len(files) < 2 {
-		t.Fatalf("examples/ci has %d files, want the GitHub Actions and GitLab examples", len(files))
-	}
+	files := []string{"../../examples/ci/github-actions.yml", "../../examples/ci/gitlab-ci.yml"}
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {

@@ -33,6 +33,7 @@ Feature: IMAP IDLE (RFC 2177, RFC 9051 section 6.3.13)
     When the client switches to connection "1"
     And the client sends "a1 IDLE"
     Then the server replies +
+    And the client waits 500 ms
     When the client switches to connection "2"
     And the message "multipart" is appended
     When the client switches to connection "1"
@@ -53,6 +54,7 @@ Feature: IMAP IDLE (RFC 2177, RFC 9051 section 6.3.13)
     Then the server replies OK
     When the client sends "a1 IDLE"
     Then the server replies +
+    And the client waits 500 ms
     When the client switches to connection "2"
     And the client sends "b1 STORE 1 +FLAGS.SILENT (\Deleted)"
     Then the server replies OK
