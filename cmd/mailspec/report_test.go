@@ -62,7 +62,10 @@ func TestIDsStable(t *testing.T) {
 	copyFS(t, features.FS, fa, func(name string, data []byte) (string, []byte) { return name, data })
 	scenario := regexp.MustCompile(`(?m)^(\s*)Scenario: (.*)$`)
 	copyFS(t, features.FS, fb, func(name string, data []byte) (string, []byte) {
-		return filepath.Join("zz", "moved-"+filepath.Base(name)), scenario.ReplaceAll(data, []byte("${1}Scenario: Retitled: $2"))
+		// One directory for all: smtp/session.feature and imap/session.feature
+		// must not land on the same name.
+		moved := "moved-" + filepath.Dir(name) + "-" + filepath.Base(name)
+		return filepath.Join("zz", moved), scenario.ReplaceAll(data, []byte("${1}Scenario: Retitled: $2"))
 	})
 	outA, outB := t.TempDir(), t.TempDir()
 	base := "../../targets/baselines/embedded.yaml"

@@ -230,11 +230,14 @@ Feature: IMAP mailboxes: SELECT, EXAMINE, CREATE, DELETE, RENAME, SUBSCRIBE, LIS
     # mailbox name that does not exist." "NO -  delete failure: can't
     # delete mailbox with that name". A server that deleted INBOX would
     # destroy its mail: the case runs as the profile's third account, which
-    # must be disposable. INBOX must exist first (a server that lost it to
-    # an earlier RENAME INBOX makes the case not applicable, not passed).
+    # must be disposable. CREATE INBOX first: it is an error where INBOX
+    # exists (NO, 6.3.4), and brings INBOX back on a server that lost it to
+    # an earlier case of the run, so that the verdict does not depend on
+    # the order of cases.
     Given an IMAP session
     And the client is authenticated with the profile's third account
-    And the reply to "t0 STATUS INBOX (MESSAGES)" is OK or the case is not applicable
+    When the client sends "t0 CREATE INBOX"
+    Then the server replies OK or NO
     When the client sends "t1 DELETE INBOX"
     Then the server replies NO
 
@@ -321,10 +324,14 @@ Feature: IMAP mailboxes: SELECT, EXAMINE, CREATE, DELETE, RENAME, SUBSCRIBE, LIS
     # empty." "(Note that some servers disallow renaming INBOX by returning
     # a tagged NO response, so clients need to be able to handle the
     # failure of such RENAME commands.)" The case moves the mail of the
-    # profile's third account, which must be disposable.
+    # profile's third account, which must be disposable. CREATE INBOX
+    # first, as in delete-inbox-no: the verdict must not depend on the
+    # order of cases.
     Given an IMAP session
     And the client is authenticated with the profile's third account
     And a test mailbox
+    When the client sends "t0 CREATE INBOX"
+    Then the server replies OK or NO
     When the client sends "t1 RENAME INBOX ${mailbox}${delim}old-inbox"
     Then the server replies OK or NO
     When the client sends "t2 EXAMINE INBOX"
