@@ -6,6 +6,7 @@
 //	mailspec report  html|junit|md|baseline|diff|merge REPORT.json...
 //	mailspec serve   [--profile-out FILE]
 //	mailspec clean   --profile FILE [--prefix mailspec-] [--dry-run]
+//	mailspec fuzz    [--target URL|--profile FILE] [--duration D] [--seed N] [--corpus DIR] [--out DIR] ...
 //	mailspec version
 //
 // With no target, run starts the embedded reference mail system in-process
@@ -36,6 +37,7 @@ commands:
   report    re-render, diff, merge a saved report; write a baseline from one
   serve     run the embedded reference mail system standalone
   clean     remove the mailboxes and messages killed runs left on a profile's accounts
+  fuzz      fuzz a server with command sequences; "fuzz import" turns native crashers into transcripts
   version   print the version
 
 "mailspec <command> -h" lists a command's flags.
@@ -96,6 +98,8 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = cmdReport(args[1:], stdout, stderr)
 	case "serve":
 		err = cmdServe(ctx, args[1:], stdout, stderr)
+	case "fuzz":
+		code, err = cmdFuzz(ctx, args[1:], stdout, stderr)
 	case "clean":
 		code, err = cmdClean(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":

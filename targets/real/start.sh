@@ -404,6 +404,58 @@ scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
 
+### Fuzz-only configuration (MAILSPEC_FUZZ_CONFIG=1) #######################
+
+# For mailspec fuzz only, never for conformance runs: it lifts Postfix's
+# limits that end a session after many errors, and makes connections,
+# logins and concurrent sessions of one account cheap in Dovecot (whose
+# bad-command disconnects are built in). See "The fuzz-only
+# configuration" in targets/real/README.md.
+if [[ "${MAILSPEC_FUZZ_CONFIG:-}" == 1 ]]; then
+	cat >>"$dc/dovecot.conf" <<EOF
+
+# MAILSPEC_FUZZ_CONFIG=1: fuzz-only settings (targets/real/README.md).
+# Login and mail processes serve many connections one after the other
+# (default: one each, a fork and exec per login), and the auth service
+# takes the clients that allows (default 1000).
+service imap-login {
+  service_count = 0
+}
+service pop3-login {
+  service_count = 0
+}
+service imap {
+  service_count = 0
+  process_min_avail = 4
+}
+service pop3 {
+  service_count = 0
+}
+service auth {
+  client_limit = 4096
+}
+# The fuzzer's APPENDs and EXPUNGEs need no durability; sdbox locks with
+# fcntl where maildir polls a dotlock, which stalls the fuzzer's many
+# concurrent sessions of one INBOX for tens of milliseconds.
+mail_fsync = never
+mail_location = sdbox:~/sdbox
+# Many workers, two connections each, all alice@127.0.0.1 (above: 100).
+protocol imap {
+  mail_max_userip_connections = 1000
+}
+protocol pop3 {
+  mail_max_userip_connections = 1000
+}
+EOF
+	doveconf -c "$dc/dovecot.conf" -n >/dev/null 2>"$dc/doveconf.err" || {
+		cat "$dc/doveconf.err" >&2
+		die "Dovecot rejects the fuzz-only settings in $dc/dovecot.conf"
+	}
+	# Postfix: [20, above 1000] no disconnect after many errors (a fuzzer
+	# makes little else); [100] none after many NOOP, VRFY, ETRN, RSET.
+	postconf -c "$pfc" -e smtpd_hard_error_limit=1000000 smtpd_junk_command_limit=1000000
+fi
+
 # Postfix re-reads a main.cf or a texthash map until its mtime is over a
 # second old (in case it is still being written): backdating the files we
 # just wrote saves a pause of 0.3-2 s in every postconf, postfix and smtpd.
