@@ -264,18 +264,31 @@ func TestRunEmbeddedAndReal(t *testing.T) {
 			t.Errorf("summary.md does not mention %s", target)
 		}
 	}
-	smtp := map[string]int{}
-	applicable := map[string]int{}
+	// The issues' floors: cases per protocol against each target, and
+	// how many apply to Dovecot+Postfix.
+	type key struct{ proto, target string }
+	cases, applicable := map[key]int{}, map[key]int{}
 	for _, c := range r.Cases {
-		if c.Protocol == "smtp" {
-			smtp[c.Target]++
-			if c.Verdict != "not-applicable" {
-				applicable[c.Target]++
-			}
+		k := key{c.Protocol, c.Target}
+		cases[k]++
+		if c.Verdict != "not-applicable" {
+			applicable[k]++
 		}
 	}
-	if smtp["dovecot-postfix"] < 80 || applicable["dovecot-postfix"] < 60 {
-		t.Errorf("SMTP against Postfix: %d cases, %d applicable (want at least 80 and 60)", smtp["dovecot-postfix"], applicable["dovecot-postfix"])
+	for _, want := range []struct {
+		proto              string
+		total, applicableR int
+	}{{"smtp", 80, 60}, {"imap", 120, 90}, {"pop3", 45, 35}} {
+		for _, target := range []string{"embedded", "dovecot-postfix"} {
+			if n := cases[key{want.proto, target}]; n < want.total {
+				t.Errorf("%s against %s: %d cases, want at least %d", want.proto, target, n, want.total)
+			}
+		}
+		if n := applicable[key{want.proto, "dovecot-postfix"}]; n < want.applicableR {
+			t.Errorf("%s against Dovecot+Postfix: %d applicable cases, want at least %d", want.proto, n, want.applicableR)
+		}
+		t.Logf("%s: %d cases against the embedded system; against Dovecot+Postfix %d, %d applicable", want.proto,
+			cases[key{want.proto, "embedded"}], cases[key{want.proto, "dovecot-postfix"}], applicable[key{want.proto, "dovecot-postfix"}])
 	}
 }
 
