@@ -1396,20 +1396,7 @@ func pop3StartsTLS(ctx context.Context) error {
 	if c.status != "+OK" {
 		return w.notApplicable("the server answered STLS with %q, not +OK", c.text())
 	}
-	err = c.s.StartTLS(w.ctx)
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, transcripts.ErrDataBeforeTLS):
-		return w.failf("nothing between the +OK and the TLS handshake", err.Error(),
-			"the server sent more after its +OK to STLS instead of starting TLS (RFC 2595 section 4: \"A TLS negotiation begins immediately after the CRLF at the end of the +OK response from the server.\")")
-	case isClosedErr(err):
-		// Closing instead of negotiating is a safe answer to pipelined
-		// plaintext.
-		w.vars[extConnClosed+"."+w.cur] = "yes"
-		return nil
-	}
-	return w.failf("a TLS handshake after +OK", err.Error(), "the TLS handshake after +OK to STLS failed (RFC 2595 section 4): %v", err)
+	return w.tlsAfterGoAhead(c, "+OK to STLS", `RFC 2595 section 4: "A TLS negotiation begins immediately after the CRLF at the end of the +OK response from the server."`)
 }
 
 func pop3NoInjectedReply(ctx context.Context, ms int) error {
@@ -1418,18 +1405,9 @@ func pop3NoInjectedReply(ctx context.Context, ms int) error {
 	if err != nil {
 		return err
 	}
-	if w.vars[extConnClosed+"."+w.cur] == "yes" {
-		return nil
-	}
-	d := clampSilence(time.Duration(ms) * time.Millisecond)
-	got, err := c.s.ExpectSilence(d)
-	switch {
-	case err != nil && isClosedErr(err):
-		return nil
-	case err != nil:
-		return w.harnessf("waiting for silence: %v", err)
-	case got == nil:
-		return nil
+	got, d, err := w.injectedReply(c, ms)
+	if err != nil || got == nil {
+		return err
 	}
 	reason := "the server answered, inside TLS, commands the client sent in plaintext together with STLS (RFC 2595 section 4: \"A TLS negotiation begins immediately after the CRLF at the end of the +OK response from the server.\"; what came before the negotiation is not part of the TLS session: the CVE-2011-0411 class)"
 	if rep, rerr := c.s.ReadPOP3(false); rerr == nil {

@@ -275,20 +275,45 @@ func startsTLSOnConnection(ctx context.Context) error {
 	if c.code != 220 {
 		return w.notApplicable("the server answered STARTTLS with %q, not 220 (RFC 3207 section 4 allows 454 and 501)", c.text())
 	}
-	err = c.s.StartTLS(w.ctx)
+	return w.tlsAfterGoAhead(c, "220 to STARTTLS", `RFC 3207 section 4: 220 means "Ready to start TLS"`)
+}
+
+// tlsAfterGoAhead starts TLS on c after the server's go-ahead (goAhead
+// names it, rule cites the RFC that says the handshake follows it). A
+// server that closes instead is safe: nothing can be injected into a
+// session that ends, and noInjectedReply then passes.
+func (w *world) tlsAfterGoAhead(c *conn, goAhead, rule string) error {
+	err := c.s.StartTLS(w.ctx)
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, transcripts.ErrDataBeforeTLS):
-		return w.failf("nothing between the 220 and the TLS handshake", err.Error(),
-			"the server sent more after its 220 to STARTTLS instead of starting TLS (RFC 3207 section 4: 220 means \"Ready to start TLS\")")
+		return w.failf("nothing between the "+goAhead+" and the TLS handshake", err.Error(),
+			"the server sent more after its %s instead of starting TLS (%s)", goAhead, rule)
 	case isClosedErr(err):
-		// Closing instead of negotiating is a safe answer to pipelined
-		// plaintext: nothing can be injected into a session that ends.
 		w.vars[extConnClosed+"."+w.cur] = "yes"
 		return nil
 	}
-	return w.failf("a TLS handshake after 220", err.Error(), "the TLS handshake after 220 to STARTTLS failed (RFC 3207 section 4): %v", err)
+	return w.failf("a TLS handshake after "+goAhead, err.Error(), "the TLS handshake after %s failed (%s): %v", goAhead, rule, err)
+}
+
+// injectedReply waits ms for silence after a handshake that followed
+// plaintext pipelined with STARTTLS or STLS, and returns what arrived
+// instead: nil when nothing did, or the server closed the connection (or
+// had closed it instead of starting TLS).
+func (w *world) injectedReply(c *conn, ms int) ([]byte, time.Duration, error) {
+	d := clampSilence(time.Duration(ms) * time.Millisecond)
+	if w.vars[extConnClosed+"."+w.cur] == "yes" {
+		return nil, d, nil
+	}
+	got, err := c.s.ExpectSilence(d)
+	switch {
+	case err != nil && isClosedErr(err):
+		return nil, d, nil
+	case err != nil:
+		return nil, d, w.harnessf("waiting for silence: %v", err)
+	}
+	return got, d, nil
 }
 
 func noInjectedReply(ctx context.Context, ms int) error {
@@ -297,18 +322,9 @@ func noInjectedReply(ctx context.Context, ms int) error {
 	if err != nil {
 		return err
 	}
-	if w.vars[extConnClosed+"."+w.cur] == "yes" {
-		return nil
-	}
-	d := clampSilence(time.Duration(ms) * time.Millisecond)
-	got, err := c.s.ExpectSilence(d)
-	switch {
-	case err != nil && isClosedErr(err):
-		return nil
-	case err != nil:
-		return w.harnessf("waiting for silence: %v", err)
-	case got == nil:
-		return nil
+	got, d, err := w.injectedReply(c, ms)
+	if err != nil || got == nil {
+		return err
 	}
 	reason := "the server answered, inside TLS, commands the client sent in plaintext before the handshake (RFC 3207 section 4.2: the server \"MUST discard any knowledge obtained from the client ... which was not obtained from the TLS negotiation itself\"; the CVE-2011-0411 class)"
 	if rc, rerr := w.readReply("no reply"); rerr == nil {
