@@ -121,10 +121,10 @@ func EmbeddedKnown(f *serverfuzz.Finding) string {
 			// pattern of many "*" and "%" takes exponential time.
 			return "imapmemserver: a LIST pattern with many wildcards takes exponential time"
 		}
-		if f.Kind == serverfuzz.MalformedResponse && f.Command == "raw-untagged" && strings.Contains(f.Summary, "not an ASTRING-CHAR") {
-			// go-imap takes a first token with octets outside
-			// ASTRING-CHAR for a tag and answers with it, where the
-			// grammar allows only an untagged BAD.
+		if f.Kind == serverfuzz.MalformedResponse && f.Command == "raw-untagged" && !validTag(firstToken(line)) {
+			// go-imap takes a first token that is no tag (octets
+			// outside ASTRING-CHAR, a "+") for a tag and answers with
+			// it, where the grammar allows only an untagged BAD.
 			return "go-imap: answers with a tag made of octets the grammar does not allow in a tag"
 		}
 	case serverfuzz.SMTP:
@@ -197,6 +197,29 @@ func longLine(sent [][]byte, n int) bool {
 		}
 	}
 	return false
+}
+
+// firstToken is the text of line up to its first space or line end.
+func firstToken(line string) string {
+	if i := strings.IndexAny(line, " \r\n"); i >= 0 {
+		return line[:i]
+	}
+	return line
+}
+
+// validTag reports whether s is an IMAP tag: 1*<any ASTRING-CHAR except
+// "+"> (RFC 9051 section 9).
+func validTag(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`(){%*"\+`, c) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // hasControl reports whether a command line holds a control character

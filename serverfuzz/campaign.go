@@ -337,15 +337,13 @@ func (cp *campaign) worker(runCtx, ctx context.Context, w int) {
 		}
 		var res execResult
 		var suspect *Program
-		dbgStart := time.Now()
 		cp.excl.RLock()
 		if t.inProcess {
 			res = t.runFresh(runCtx, prog, false)
 		} else {
-			res, suspect = cp.runPooled(runCtx, t, &conns[i], prog, prev[i])
+			res, suspect = cp.runPooled(runCtx, t, &conns[i], prog, prev[i], w)
 		}
 		cp.excl.RUnlock()
-		dbgRecord(time.Since(dbgStart), prog)
 		if suspect != nil {
 			if pr := t.runFresh(runCtx, *suspect, false); pr.finding != nil {
 				cp.found(runCtx, ctx, i, *suspect, pr.finding)
@@ -394,14 +392,14 @@ func (cp *campaign) allDead() bool {
 
 // runPooled runs prog on the worker's connection that suits its state,
 // and files the connection by the state it is left in.
-func (cp *campaign) runPooled(runCtx context.Context, t *target, pool *[2]*conn, prog, prev Program) (execResult, *Program) {
+func (cp *campaign) runPooled(runCtx context.Context, t *target, pool *[2]*conn, prog, prev Program, w int) (execResult, *Program) {
 	slot := 1
 	if prog.State == Greeted {
 		slot = 0
 	}
 	cc := pool[slot]
 	pool[slot] = nil
-	res, suspect := cp.runPersistent(runCtx, t, &cc, prog, prev)
+	res, suspect := cp.runPersistent(runCtx, t, &cc, prog, prev, w)
 	if cc != nil {
 		to := 0
 		if cc.auth {
@@ -419,7 +417,7 @@ func (cp *campaign) runPooled(runCtx context.Context, t *target, pool *[2]*conn,
 // opening a new one when needed. A connection the server closed between
 // two executions puts the previous program under suspicion: it is run
 // again on its own, with the NOOP that checks the connection after it.
-func (cp *campaign) runPersistent(runCtx context.Context, t *target, cc **conn, prog, prev Program) (execResult, *Program) {
+func (cp *campaign) runPersistent(runCtx context.Context, t *target, cc **conn, prog, prev Program, w int) (execResult, *Program) {
 	var suspect *Program
 	if c := *cc; c != nil && c.dead {
 		c.close()
@@ -454,7 +452,7 @@ func (cp *campaign) runPersistent(runCtx context.Context, t *target, cc **conn, 
 		}
 	}
 	var res execResult
-	nc, f, err := t.dialConn(runCtx, false)
+	nc, f, err := t.dialAs(runCtx, false, w)
 	if err != nil {
 		res.err = err
 		return res, suspect
@@ -743,34 +741,4 @@ func ParseCorpusFile(data []byte) ([]byte, error) {
 // FormatCorpusFile writes data as a native Go fuzz corpus file.
 func FormatCorpusFile(data []byte) []byte {
 	return []byte("go test fuzz v1\n[]byte(" + strconv.Quote(string(data)) + ")\n")
-}
-
-var dbgMu sync.Mutex
-var dbgBuckets [10]time.Duration
-var dbgCounts [10]int
-var dbgByState [3]time.Duration
-
-func dbgRecord(d time.Duration, p Program) {
-	b := 0
-	for lim := time.Millisecond; d > lim && b < 9; lim *= 3 {
-		b++
-	}
-	dbgMu.Lock()
-	dbgBuckets[b] += d
-	dbgCounts[b]++
-	dbgByState[p.State] += d
-	dbgMu.Unlock()
-}
-
-func DbgDump() string {
-	dbgMu.Lock()
-	defer dbgMu.Unlock()
-	out := ""
-	lim := time.Millisecond
-	for i := range dbgBuckets {
-		out += fmt.Sprintf("<%v: %d execs, %v\n", lim, dbgCounts[i], dbgBuckets[i])
-		lim *= 3
-	}
-	out += fmt.Sprintf("by state: %v\n", dbgByState)
-	return out
 }

@@ -71,6 +71,7 @@ var errUnreached = errors.New("serverfuzz: state not reached")
 // conn is one connection of the fuzzer.
 type conn struct {
 	t      *target
+	acct   *renderCtx // the account the session logs in with
 	nc     net.Conn
 	raw    net.Conn
 	smtp   *wire.SMTPReader
@@ -117,11 +118,17 @@ type conn struct {
 
 // dialConn opens a connection and reads the greeting.
 func (t *target) dialConn(ctx context.Context, record bool) (*conn, *Finding, error) {
+	return t.dialAs(ctx, record, 0)
+}
+
+// dialAs opens a connection that logs in with account n (0 is the
+// target's User; see Target.Accounts).
+func (t *target) dialAs(ctx context.Context, record bool, n int) (*conn, *Finding, error) {
 	nc, served, err := t.dial(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	c := &conn{t: t, nc: nc, raw: nc, served: served, doRec: record, lastIdx: -1, fuzzIdx: -1}
+	c := &conn{t: t, nc: nc, raw: nc, served: served, doRec: record, lastIdx: -1, fuzzIdx: -1, acct: &t.accts[n%len(t.accts)]}
 	c.tls = t.Implicit
 	c.phase = c.initialPhase()
 	c.setReaders()
@@ -968,13 +975,13 @@ func (c *conn) reachSMTP(s State) (*Finding, error) {
 		}
 		switch {
 		case c.smtpHas("AUTH", "PLAIN"):
-			plain := base64.StdEncoding.EncodeToString([]byte("\x00" + c.t.User + "\x00" + c.t.Password))
+			plain := base64.StdEncoding.EncodeToString([]byte("\x00" + c.acct.user + "\x00" + c.acct.password))
 			if f, err := c.reachStep(own(SMTP, "AUTH", "AUTH PLAIN "+plain), codeIs("235")); f != nil || err != nil {
 				return f, err
 			}
 		case c.smtpHas("AUTH", "LOGIN"):
 			enc := base64.StdEncoding.EncodeToString
-			r := ownFollow(SMTP, "AUTH", "AUTH LOGIN", enc([]byte(c.t.User)), enc([]byte(c.t.Password)))
+			r := ownFollow(SMTP, "AUTH", "AUTH LOGIN", enc([]byte(c.acct.user)), enc([]byte(c.acct.password)))
 			if f, err := c.reachStep(r, codeIs("235")); f != nil || err != nil {
 				return f, err
 			}
@@ -982,10 +989,10 @@ func (c *conn) reachSMTP(s State) (*Finding, error) {
 		// A server without AUTH (an MX) is fuzzed unauthenticated.
 	}
 	if s == Selected {
-		if f, err := c.reachStep(own(SMTP, "MAIL", "MAIL FROM:<"+c.t.address()+">"), codeIs("250")); f != nil || err != nil {
+		if f, err := c.reachStep(own(SMTP, "MAIL", "MAIL FROM:<"+c.acct.address+">"), codeIs("250")); f != nil || err != nil {
 			return f, err
 		}
-		if f, err := c.reachStep(own(SMTP, "RCPT", "RCPT TO:<"+c.t.address()+">"), codeIs("250", "251")); f != nil || err != nil {
+		if f, err := c.reachStep(own(SMTP, "RCPT", "RCPT TO:<"+c.acct.address+">"), codeIs("250", "251")); f != nil || err != nil {
 			return f, err
 		}
 	}
@@ -1005,7 +1012,7 @@ func (c *conn) reachPOP3(s State) (*Finding, error) {
 		}
 		return nil, nil
 	}
-	sig, f, err := c.exchange(own(POP3, "USER", "USER "+c.t.User), roleReach, -1)
+	sig, f, err := c.exchange(own(POP3, "USER", "USER "+c.acct.user), roleReach, -1)
 	if f != nil || err != nil {
 		return f, err
 	}
@@ -1015,15 +1022,15 @@ func (c *conn) reachPOP3(s State) (*Finding, error) {
 		if f, err := c.reachStep(own(POP3, "STLS", "STLS"), codeIs("+OK")); f != nil || err != nil {
 			return f, err
 		}
-		if sig, f, err = c.exchange(own(POP3, "USER", "USER "+c.t.User), roleReach, -1); f != nil || err != nil {
+		if sig, f, err = c.exchange(own(POP3, "USER", "USER "+c.acct.user), roleReach, -1); f != nil || err != nil {
 			return f, err
 		}
 		c.sigs = append(c.sigs, sig)
 	}
 	if sig.Code == "+OK" {
-		return c.reachStep(own(POP3, "PASS", "PASS "+c.t.Password), codeIs("+OK"))
+		return c.reachStep(own(POP3, "PASS", "PASS "+c.acct.password), codeIs("+OK"))
 	}
-	plain := base64.StdEncoding.EncodeToString([]byte("\x00" + c.t.User + "\x00" + c.t.Password))
+	plain := base64.StdEncoding.EncodeToString([]byte("\x00" + c.acct.user + "\x00" + c.acct.password))
 	return c.reachStep(own(POP3, "AUTH", "AUTH PLAIN "+plain), codeIs("+OK"))
 }
 
@@ -1045,7 +1052,7 @@ func (c *conn) reachIMAP(s State) (*Finding, error) {
 				return f, err
 			}
 		}
-		line := "LOGIN " + quoteIMAP(c.t.User) + " " + quoteIMAP(c.t.Password)
+		line := "LOGIN " + quoteIMAP(c.acct.user) + " " + quoteIMAP(c.acct.password)
 		if f, err := c.reachStep(own(IMAP, "LOGIN", line), codeIs("OK")); f != nil || err != nil {
 			return f, err
 		}

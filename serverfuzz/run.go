@@ -60,7 +60,7 @@ func (t *target) runOn(c *conn, prog Program, res *execResult, probe bool) {
 	}
 	res.reached = true
 	for i, cmd := range prog.Cmds {
-		r := d.render(cmd, &t.ctx)
+		r := d.render(cmd, c.acct)
 		if t.avoid != nil && t.avoid(sentBytes(&r)) {
 			continue
 		}
@@ -132,7 +132,7 @@ func (t *target) complete(f *Finding, prog Program) {
 	f.Input = f.Program.Encode()
 	f.Line, f.Sent = nil, nil
 	for i, c := range prog.Cmds {
-		r := dictFor(t.Protocol).render(c, &t.ctx)
+		r := dictFor(t.Protocol).render(c, &t.accts[0])
 		f.Sent = append(f.Sent, sentBytes(&r))
 		if i == f.cmdIndex {
 			f.Line = f.Sent[i]

@@ -38,6 +38,11 @@ type Target struct {
 	// for MAIL FROM and RCPT TO (default User when it holds an "@",
 	// else User@example.test).
 	User, Password, Address string
+	// Accounts are more disposable accounts of the same server: a
+	// campaign's workers spread over them, so that their sessions do
+	// not all contend for one INBOX. Confirming, minimising and
+	// recording a finding use User.
+	Accounts []Account
 	// ClientName is the EHLO domain; default "mailspec.test".
 	ClientName string
 	// Timeout bounds each answer; default DefaultTimeout.
@@ -52,11 +57,16 @@ type Target struct {
 	Known func(*Finding) string
 }
 
+// Account is an account of a target.
+type Account struct {
+	User, Password, Address string
+}
+
 // target is a Target ready to use, in-process or not.
 type target struct {
 	Target
 	timeout time.Duration
-	ctx     renderCtx
+	accts   []renderCtx // User first, then Accounts
 	// dial returns a connection and, in-process, a function that waits
 	// for the server to let go of it.
 	dial func(ctx context.Context) (net.Conn, func(time.Duration) *Finding, error)
@@ -93,8 +103,14 @@ func (t *Target) prepare() (*target, error) {
 	if tg.Endpoint == "" {
 		tg.Endpoint = string(t.Protocol)
 	}
-	tg.ctx = renderCtx{user: t.User, password: t.Password, address: tg.address()}
-	_, tg.ctx.domain, _ = strings.Cut(tg.ctx.address, "@")
+	for _, a := range append([]Account{{t.User, t.Password, t.Address}}, t.Accounts...) {
+		if a.User == "" || a.Password == "" {
+			return nil, errors.New("serverfuzz: an account needs a user and a password")
+		}
+		rc := renderCtx{user: a.User, password: a.Password, address: accountAddress(a)}
+		_, rc.domain, _ = strings.Cut(rc.address, "@")
+		tg.accts = append(tg.accts, rc)
+	}
 	if t.Dial != nil {
 		d := t.Dial
 		tg.dial = func(ctx context.Context) (net.Conn, func(time.Duration) *Finding, error) {
@@ -105,14 +121,14 @@ func (t *Target) prepare() (*target, error) {
 	return tg, nil
 }
 
-func (t *target) address() string {
+func accountAddress(a Account) string {
 	switch {
-	case t.Address != "":
-		return t.Address
-	case strings.Contains(t.User, "@"):
-		return t.User
+	case a.Address != "":
+		return a.Address
+	case strings.Contains(a.User, "@"):
+		return a.User
 	}
-	return t.User + "@example.test"
+	return a.User + "@example.test"
 }
 
 func (t *target) clientName() string {

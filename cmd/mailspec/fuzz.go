@@ -173,6 +173,13 @@ func (f *fuzzFlags) setup(ctx context.Context, stderr io.Writer) (*fuzzSetup, er
 	}
 	s.info = info
 	a := p.Accounts[0]
+	// The profile's other disposable accounts: workers spread over them.
+	var more []serverfuzz.Account
+	for _, o := range p.Accounts[1:] {
+		if o.Disposable {
+			more = append(more, serverfuzz.Account{User: o.User, Password: o.Password, Address: o.Address})
+		}
+	}
 	for _, ep := range eps {
 		cfg, err := p.TLSConfig(ep)
 		if err != nil {
@@ -182,7 +189,7 @@ func (f *fuzzFlags) setup(ctx context.Context, stderr io.Writer) (*fuzzSetup, er
 		s.targets = append(s.targets, serverfuzz.Target{
 			Protocol: ep.Protocol, Name: ep.URL, Endpoint: ep.Scheme,
 			Dial: dialEndpoint(ep, cfg, f.dialTimeout), Implicit: ep.Security == transcripts.Implicit, TLS: cfg,
-			User: a.User, Password: a.Password, Address: a.Address, Timeout: f.timeout, Strict: f.strict,
+			User: a.User, Password: a.Password, Address: a.Address, Accounts: more, Timeout: f.timeout, Strict: f.strict,
 		})
 	}
 	return s, nil
