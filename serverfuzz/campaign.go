@@ -25,14 +25,15 @@ import (
 // signature not seen before, and turn what they find into minimised
 // findings with reproducer transcripts.
 //
-// Against a live server, a worker keeps its connection between
-// executions as long as the session can be brought to the next program's
-// state (re-selecting INBOX, RSET, ...) and opens a new one when the
-// server closed it or the state cannot be reached from where it is. A
-// finding is confirmed on a new connection, the server is checked to
+// Against a live server, a worker keeps two connections between
+// executions, one not authenticated and one authenticated, as long as the
+// session can be brought to the next program's state (re-selecting
+// INBOX, RSET, ...), and opens a new one when the server closed it or the
+// state cannot be reached from where it is. A finding is confirmed on a
+// new connection while the other workers wait, the server is checked to
 // still greet new connections (a crash or hang of the server is a finding
 // of its own), and the program is minimised, each trial on a new
-// connection.
+// connection. In process, every execution runs on a new pipe.
 type Campaign struct {
 	Targets []Target
 	Servers []Server

@@ -225,9 +225,9 @@ func (c *conn) write(b []byte, ro role, idx int, tag string) error {
 
 func (c *conn) deadline() { c.nc.SetReadDeadline(time.Now().Add(c.t.timeout)) }
 
-// failure turns a read or write error into a finding, or into nil when
-// the close was announced. what names the command waited for, st the
-// state it was sent in.
+// failure turns a read or write error into a finding, or into errEnded
+// when the close was announced or the error tells nothing. what names the
+// command waited for, st the state it was sent in.
 func (c *conn) failure(err error, what string, st StateSig, idx int) (*Finding, error) {
 	if f := c.failureF(err, what, st, idx); f != nil {
 		return f, nil
