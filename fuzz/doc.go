@@ -32,6 +32,12 @@
 //   - transcripts/wire, transcripts/script and transcripts/sasl keep their
 //     own targets (FuzzParse, FuzzFromRecording, FuzzNext, ...).
 //
+// The server targets FuzzEmbeddedSMTP, FuzzEmbeddedIMAP and
+// FuzzEmbeddedPOP3 (server_fuzz_test.go) fuzz the embedded reference
+// servers in process with command sequences, through package serverfuzz;
+// server_targets.txt lists them for the OSS-Fuzz build, which cannot
+// build them yet (oss-fuzz/README.md says why).
+//
 // Run one target with
 //
 //	go test ./fuzz -run='^$' -fuzz='^FuzzName$' -fuzztime=1m -fuzzminimizetime=100x
