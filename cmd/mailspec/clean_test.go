@@ -203,6 +203,9 @@ func TestCleanEmbedded(t *testing.T) {
 func TestCleanReal(t *testing.T) {
 	path := os.Getenv("MAILSPEC_PROFILE")
 	if path == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("MAILSPEC_PROFILE is not set: run the tests under targets/real/with-servers.sh (./test.sh)")
+		}
 		t.Skip("MAILSPEC_PROFILE is not set: the real servers are not running (./test.sh starts them)")
 	}
 	// Other runs may be using the real servers at the same time: clean
