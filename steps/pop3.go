@@ -1484,23 +1484,7 @@ func pop3SASL(ctx context.Context, mech string) error {
 	if !offered {
 		return w.notApplicable("the server does not list %s in its SASL capability (SASL %s)", mech, strings.Join(c.s.Mechanisms(), " "))
 	}
-	a := w.env.Profile.Accounts[0]
-	err = c.s.Authenticate(w.ctx, mech, transcripts.LoginCredentials{N: 1, User: a.User, Password: a.Password})
-	if err == nil {
-		return nil
-	}
-	var re *transcripts.ReplyError
-	var ve *transcripts.ViolationError
-	switch {
-	case errors.As(err, &re):
-		return w.failf("+OK", re.Reply, "AUTH %s with the profile's credentials ended in %q, not +OK (RFC 5034 section 4)", mech, re.Reply)
-	case errors.As(err, &ve):
-		w.violations = append(w.violations, ve.Violations...)
-		return w.failf("a well-formed AUTH exchange", err.Error(), "AUTH %s: %v", mech, err)
-	case errors.Is(err, transcripts.ErrTimeout), errors.Is(err, transcripts.ErrClosed), errors.Is(err, wire.ErrLimit):
-		return w.readFailed("+OK", err)
-	}
-	return w.failf("a valid SASL exchange", err.Error(), "AUTH %s: the server's side of the exchange is wrong: %v (RFC 5034 section 4)", mech, err)
+	return w.saslWithFirstAccount(c, mech, "+OK", "RFC 5034 section 4")
 }
 
 func pop3RefusesEither(ctx context.Context, first, second string) error {

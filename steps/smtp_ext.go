@@ -169,8 +169,15 @@ func authenticatesWith(ctx context.Context, mech string) error {
 	if len(w.env.Profile.Accounts) == 0 {
 		return w.notApplicable("the profile has no account")
 	}
+	return w.saslWithFirstAccount(c, mech, "235", `RFC 4954 section 4: "Should the client successfully complete the exchange, the SMTP server issues a 235 reply."`)
+}
+
+// saslWithFirstAccount runs the SASL mechanism with the profile's first
+// account on c and judges the outcome: success is the server's positive
+// completion (SMTP 235, POP3 +OK), rule the RFC text that requires it.
+func (w *world) saslWithFirstAccount(c *conn, mech, success, rule string) error {
 	a := w.env.Profile.Accounts[0]
-	err = c.s.Authenticate(w.ctx, mech, transcripts.LoginCredentials{N: 1, User: a.User, Password: a.Password})
+	err := c.s.Authenticate(w.ctx, mech, transcripts.LoginCredentials{N: 1, User: a.User, Password: a.Password})
 	if err == nil {
 		return nil
 	}
@@ -178,12 +185,12 @@ func authenticatesWith(ctx context.Context, mech string) error {
 	var ve *transcripts.ViolationError
 	switch {
 	case errors.As(err, &re):
-		return w.failf("235", re.Reply, "AUTH %s with the profile's credentials ended in %q, not 235 (RFC 4954 section 4: \"Should the client successfully complete the exchange, the SMTP server issues a 235 reply.\")", mech, re.Reply)
+		return w.failf(success, re.Reply, "AUTH %s with the profile's credentials ended in %q, not %s (%s)", mech, re.Reply, success, rule)
 	case errors.As(err, &ve):
 		w.violations = append(w.violations, ve.Violations...)
 		return w.failf("a well-formed AUTH exchange", err.Error(), "AUTH %s: %v", mech, err)
 	case errors.Is(err, transcripts.ErrTimeout), errors.Is(err, transcripts.ErrClosed), errors.Is(err, wire.ErrLimit):
-		return w.readFailed("235", err)
+		return w.readFailed(success, err)
 	}
 	// What is left is the mechanism's own verdict on the server's
 	// messages: a challenge that is not BASE64, a wrong SCRAM server
