@@ -32,11 +32,12 @@
 //   - transcripts/wire, transcripts/script and transcripts/sasl keep their
 //     own targets (FuzzParse, FuzzFromRecording, FuzzNext, ...).
 //
-// The server targets FuzzEmbeddedSMTP, FuzzEmbeddedIMAP and
-// FuzzEmbeddedPOP3 (server_fuzz_test.go) fuzz the embedded reference
-// servers in process with command sequences, through package serverfuzz;
-// server_targets.txt lists them for the OSS-Fuzz build, which cannot
-// build them yet (oss-fuzz/README.md says why).
+// The server targets of server_fuzz_test.go, FuzzEmbedded followed by
+// SMTP, IMAP or POP3 (the names are not written out here: OSS-Fuzz finds a
+// target's file by its name, which only one file may hold), fuzz the
+// embedded reference servers in process with command sequences, through
+// package serverfuzz's Native, which keeps package testing in the
+// target's own file as OSS-Fuzz's build needs.
 //
 // Run one target with
 //

@@ -25,35 +25,56 @@ import (
 // default, re-running it again and again, and a server that hangs takes
 // the answer deadline (10 s) per run, which stalls the fuzzer for many
 // minutes. A count bounds it. The seeds are in F.Add (serverfuzz.Seeds)
-// and in testdata/fuzz/FuzzEmbedded*/; server_targets.txt lists the
-// targets for the OSS-Fuzz build.
+// and in testdata/fuzz/FuzzEmbedded*/. OSS-Fuzz builds them too
+// (oss-fuzz/build.sh), which is why they use serverfuzz.NewNative and not
+// serverfuzz.Fuzz: go-118-fuzz-build replaces package testing in this
+// file only.
 
-// embeddedServers holds one system per protocol for the process.
-var embeddedServers sync.Map // serverfuzz.Protocol -> *embeddedOnce
+// embeddedTargets holds one system per protocol for the process.
+var embeddedTargets sync.Map // serverfuzz.Protocol -> *embeddedOnce
 
 type embeddedOnce struct {
 	once sync.Once
-	srv  serverfuzz.Server
+	n    *serverfuzz.Native
 	err  error
 }
 
-func embeddedFor(f *testing.F, p serverfuzz.Protocol) serverfuzz.Server {
-	f.Helper()
-	v, _ := embeddedServers.LoadOrStore(p, &embeddedOnce{})
+// embeddedNative returns the process's target for p. Nothing of package
+// testing leaves this file: go-118-fuzz-build, which builds the targets
+// for OSS-Fuzz, replaces that package in this file only.
+func embeddedNative(p serverfuzz.Protocol) (*serverfuzz.Native, error) {
+	v, _ := embeddedTargets.LoadOrStore(p, &embeddedOnce{})
 	e := v.(*embeddedOnce)
 	e.once.Do(func() {
-		// The system lives as long as the test process: fuzz workers run
+		// The system lives as long as the process: fuzz workers run
 		// many inputs, and each process builds its own.
-		e.srv, _, e.err = EmbeddedServer(p)
+		srv, _, err := EmbeddedServer(p)
+		if err != nil {
+			e.err = err
+			return
+		}
+		e.n, e.err = serverfuzz.NewNative(srv)
 	})
-	if e.err != nil {
-		f.Fatal(e.err)
-	}
-	return e.srv
+	return e.n, e.err
 }
 
-func FuzzEmbeddedSMTP(f *testing.F) { serverfuzz.Fuzz(f, embeddedFor(f, serverfuzz.SMTP)) }
+func fuzzEmbedded(f *testing.F, p serverfuzz.Protocol) {
+	n, err := embeddedNative(p)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, seed := range n.Seeds() {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if err := n.Check(data); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
 
-func FuzzEmbeddedIMAP(f *testing.F) { serverfuzz.Fuzz(f, embeddedFor(f, serverfuzz.IMAP)) }
+func FuzzEmbeddedSMTP(f *testing.F) { fuzzEmbedded(f, serverfuzz.SMTP) }
 
-func FuzzEmbeddedPOP3(f *testing.F) { serverfuzz.Fuzz(f, embeddedFor(f, serverfuzz.POP3)) }
+func FuzzEmbeddedIMAP(f *testing.F) { fuzzEmbedded(f, serverfuzz.IMAP) }
+
+func FuzzEmbeddedPOP3(f *testing.F) { fuzzEmbedded(f, serverfuzz.POP3) }

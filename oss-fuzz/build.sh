@@ -9,8 +9,9 @@
 set -eu
 cd "$SRC/mailspec"
 
-# The parser and MIME targets of package fuzz (fuzz/*_fuzz_test.go).
-# oss-fuzz/seedzip's test checks this list against the package.
+# The targets of package fuzz (fuzz/*_fuzz_test.go): parsers, MIME and
+# the in-process servers. oss-fuzz/seedzip's test checks this list
+# against the package.
 FUZZ_TARGETS="
 FuzzSMTPReply
 FuzzSMTPCommand
@@ -22,6 +23,9 @@ FuzzTranscript
 FuzzMIMEParse
 FuzzMIMERoundTrip
 FuzzMIMEDifferential
+FuzzEmbeddedSMTP
+FuzzEmbeddedIMAP
+FuzzEmbeddedPOP3
 "
 
 # Targets of parsers that are not exported, next to them: package, target.
@@ -32,13 +36,6 @@ faults:FuzzProxyIMAPFraming
 faults:FuzzProxyEndOfData
 targets/embedded:FuzzPOP3ServerLine
 "
-
-# The in-process server targets of package fuzz, listed one per line by
-# their author in fuzz/server_targets.txt; none while it does not exist.
-SERVER_TARGETS=""
-if [ -f fuzz/server_targets.txt ]; then
-  SERVER_TARGETS=$(sed -e 's/#.*//' -e 's/[[:space:]]//g' fuzz/server_targets.txt | grep -v '^$' || true)
-fi
 
 # dict_for prints the dictionary a target gets, by the protocol in its name.
 dict_for() {
@@ -53,12 +50,12 @@ dict_for() {
 
 # Seed corpora (raw inputs of fuzz/testdata/fuzz, framed for
 # go-118-fuzz-build) and dictionaries, before the copy is changed.
-go run ./oss-fuzz/seedzip -in fuzz/testdata/fuzz -out "$OUT" $FUZZ_TARGETS $SERVER_TARGETS
+go run ./oss-fuzz/seedzip -in fuzz/testdata/fuzz -out "$OUT" $FUZZ_TARGETS
 OTHER_NAMES=""
 for pt in $OTHER_TARGETS; do
   OTHER_NAMES="$OTHER_NAMES ${pt##*:}"
 done
-for t in $FUZZ_TARGETS $SERVER_TARGETS $OTHER_NAMES; do
+for t in $FUZZ_TARGETS $OTHER_NAMES; do
   d=$(dict_for "$t")
   if [ -n "$d" ]; then
     cp "oss-fuzz/$d.dict" "$OUT/$t.dict"
@@ -67,8 +64,8 @@ done
 
 # compile_native_go_fuzzer finds a target's file by grepping its package
 # directory for the target's name: only that file may hold it, so the
-# corpora and the list of server targets go.
-rm -rf fuzz/testdata fuzz/internal fuzz/server_targets.txt
+# corpora go.
+rm -rf fuzz/testdata fuzz/internal
 
 # go-118-fuzz-build replaces package testing with its own, which must be
 # a dependency of the module.
@@ -82,21 +79,3 @@ for pt in $OTHER_TARGETS; do
   compile_native_go_fuzzer "github.com/mailspec/mailspec/${pt%%:*}" "${pt##*:}" "${pt##*:}"
 done
 
-# The server targets come last, and one that does not build does not stop
-# the others: go-118-fuzz-build rewrites package testing in the target's
-# own file only, so a target that hands its *testing.F (or *testing.T) to
-# another package does not compile. A failed build can leave that file
-# rewritten, so the package directory is restored after one.
-failed=""
-for t in $SERVER_TARGETS; do
-  backup=$(mktemp -d)
-  cp -a fuzz/. "$backup/"
-  if ! compile_native_go_fuzzer github.com/mailspec/mailspec/fuzz "$t" "$t"; then
-    failed="$failed $t"
-    rm -rf fuzz && mkdir fuzz && cp -a "$backup/." fuzz/
-  fi
-  rm -rf "$backup"
-done
-if [ -n "$failed" ]; then
-  echo "build.sh: the server targets$failed did not build (see oss-fuzz/README.md)" >&2
-fi

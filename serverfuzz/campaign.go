@@ -3,6 +3,7 @@ package serverfuzz
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -714,6 +715,26 @@ func writeCorpus(dir string, data []byte) {
 	}
 	sum := sha256.Sum256(data)
 	os.WriteFile(filepath.Join(dir, hex.EncodeToString(sum[:8])), data, 0o644)
+}
+
+// ParseLibFuzzerInput reads the []byte a target built by go-118-fuzz-build
+// (OSS-Fuzz, ClusterFuzzLite) got from a libFuzzer input such as a crash
+// artifact: go-fuzz-headers' GetBytes takes a 4-octet big-endian length
+// (0 meaning 30), reduced modulo the octets left unless it equals them,
+// then that many octets.
+func ParseLibFuzzerInput(data []byte) ([]byte, error) {
+	if len(data) <= 4 {
+		return nil, fmt.Errorf("serverfuzz: a libFuzzer input of %d octets holds no []byte (a 4-octet length comes first)", len(data))
+	}
+	n := uint64(binary.BigEndian.Uint32(data))
+	left := uint64(len(data) - 4)
+	if n == 0 {
+		n = 30
+	}
+	if n != left {
+		n %= left
+	}
+	return data[4 : 4+n], nil
 }
 
 // ParseCorpusFile reads the single []byte value of a native Go fuzz

@@ -69,4 +69,9 @@
 // and Go's fuzzer gives up on an input that runs 10 s, so the default
 // stalls server targets. [Server.Check] runs one input outside of Go's
 // fuzzer.
+//
+// OSS-Fuzz and ClusterFuzzLite build native targets with go-118-fuzz-build,
+// which replaces package testing in the target's own file only: a target
+// built there uses [NewNative] (seeds and the judgement of one input,
+// returning an error) instead of handing its *testing.F to [Fuzz].
 package serverfuzz

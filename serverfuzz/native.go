@@ -3,6 +3,7 @@ package serverfuzz
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"runtime"
@@ -60,29 +61,94 @@ func (t *target) check(ctx context.Context, prog Program) *Finding {
 // default, running it over and over, each run of a hang costing the
 // deadline; give it a count instead: go test -fuzz=FuzzX
 // -fuzzminimizetime=100x.
+//
+// Fuzz hands f to this package, which OSS-Fuzz's and ClusterFuzzLite's
+// build (go-118-fuzz-build) does not allow; a target meant for them uses
+// NewNative in its own file instead.
 func Fuzz(f *testing.F, s Server) {
 	f.Helper()
-	for _, prog := range Seeds(s.Protocol) {
-		f.Add(prog.Encode())
+	n, err := NewNative(s)
+	if err != nil {
+		f.Fatal(err)
 	}
-	if s.Timeout == 0 && fuzzing() {
+	for _, seed := range n.Seeds() {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if err := n.Check(data); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// Native is a native fuzz target's body without package testing: the
+// seed inputs and the judgement of one input. A target built by
+// go-118-fuzz-build (OSS-Fuzz, ClusterFuzzLite), which rewrites package
+// testing in the target's own file only, uses it so that no *testing.F or
+// *testing.T leaves that file:
+//
+//	func FuzzMyIMAP(f *testing.F) {
+//		n, err := serverfuzz.NewNative(srv)
+//		if err != nil {
+//			f.Fatal(err)
+//		}
+//		for _, seed := range n.Seeds() {
+//			f.Add(seed)
+//		}
+//		f.Fuzz(func(t *testing.T, data []byte) {
+//			if err := n.Check(data); err != nil {
+//				t.Fatal(err)
+//			}
+//		})
+//	}
+type Native struct {
+	t      *target
+	strict bool
+}
+
+// NewNative prepares s for native fuzzing. Its answer deadline, unless
+// Server.Timeout sets one, is FuzzTimeout while Go's fuzzer runs (go test
+// -fuzz) or outside of go test (a libFuzzer binary), and DefaultTimeout
+// when go test runs the seeds.
+func NewNative(s Server) (*Native, error) {
+	if s.Timeout == 0 && (fuzzing() || !testing.Testing()) {
 		s.Timeout = FuzzTimeout
 	}
 	t, err := s.target()
 	if err != nil {
-		f.Fatal(err)
+		return nil, fmt.Errorf("serverfuzz: %w", err)
 	}
-	f.Fuzz(func(tt *testing.T, data []byte) {
-		before := runtime.NumGoroutine()
-		prog := Decode(t.Protocol, data)
-		fd := t.check(context.Background(), prog)
-		if fd != nil && fd.Known == "" && fd.Counts(s.Strict) {
-			tt.Fatal(Report(fd))
-		}
-		if msg := settle(before, t.timeout); msg != "" {
-			tt.Fatalf("goroutine leak after the program %s:\n%s", prog.Describe(t.Protocol), msg)
-		}
-	})
+	return &Native{t: t, strict: s.Strict}, nil
+}
+
+// Seeds returns the protocol's seed programs, encoded (see Seeds).
+func (n *Native) Seeds() [][]byte {
+	progs := Seeds(n.t.Protocol)
+	out := make([][]byte, len(progs))
+	for i, prog := range progs {
+		out[i] = prog.Encode()
+	}
+	return out
+}
+
+// Check runs one input as Fuzz does and returns why it fails, or nil: a
+// finding that counts (MUST or MUST NOT, any level with Server.Strict,
+// never a known one), described by Report with its reproducer, or
+// goroutines the server left behind. Check may be called from several
+// goroutines at once, but the goroutine count it checks is the process's:
+// a leak is only told apart from another input's goroutines when inputs
+// run one at a time, as in Go's and libFuzzer's workers.
+func (n *Native) Check(data []byte) error {
+	before := runtime.NumGoroutine()
+	prog := Decode(n.t.Protocol, data)
+	fd := n.t.check(context.Background(), prog)
+	if fd != nil && fd.Known == "" && fd.Counts(n.strict) {
+		return errors.New(Report(fd))
+	}
+	if msg := settle(before, n.t.timeout); msg != "" {
+		return fmt.Errorf("goroutine leak after the program %s:\n%s", prog.Describe(n.t.Protocol), msg)
+	}
+	return nil
 }
 
 // FuzzTimeout is the answer deadline of Fuzz while fuzzing.

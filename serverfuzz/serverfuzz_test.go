@@ -370,3 +370,75 @@ func TestCorpusFile(t *testing.T) {
 		}
 	}
 }
+
+// Native judges an input as Fuzz does: a finding that counts fails it
+// with its report, a known one does not, and neither does a clean run;
+// goroutines the server leaves behind fail it.
+func TestNative(t *testing.T) {
+	ty := newToy(t, IMAP, true)
+	srv := ty.server()
+	srv.Timeout = time.Second
+	n, err := NewNative(srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(n.Seeds()), len(Seeds(IMAP)); got != want || want == 0 {
+		t.Fatalf("Seeds: %d inputs, want %d", got, want)
+	}
+	for i, seed := range n.Seeds() {
+		if err := n.Check(seed); err != nil {
+			t.Errorf("seed %d: %v", i, err)
+		}
+	}
+	bad := kindProgram(t, IMAP, "malformed").Encode()
+	err = n.Check(bad)
+	if err == nil || !strings.Contains(err.Error(), string(MalformedResponse)) || !strings.Contains(err.Error(), "reproducer transcript:") {
+		t.Errorf("Check of a malformed answer: %v, want a malformed-response report with its reproducer", err)
+	}
+
+	srv.Known = func(f *Finding) string { return "known" }
+	if n, err = NewNative(srv); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Check(bad); err != nil {
+		t.Errorf("Check of a known finding: %v, want nil", err)
+	}
+
+	release := make(chan struct{})
+	defer close(release)
+	srv.Known = nil
+	srv.Serve = func(c net.Conn) {
+		go func() { <-release }()
+		ty.serve(c)
+	}
+	srv.Timeout = 200 * time.Millisecond
+	if n, err = NewNative(srv); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Check(Seeds(IMAP)[1].Encode()); err == nil || !strings.Contains(err.Error(), "goroutine leak") {
+		t.Errorf("Check of a server that leaves a goroutine: %v, want a goroutine leak", err)
+	}
+}
+
+// ParseLibFuzzerInput undoes go-118-fuzz-build's framing as
+// go-fuzz-headers reads it.
+func TestParseLibFuzzerInput(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want string
+		err  bool
+	}{
+		{"\x00\x00\x00\x05hello", "hello", false},
+		{"\x00\x00\x00\x02hello", "he", false},
+		{"\x00\x00\x00\x07hello", "he", false}, // 7 mod 5
+		{"\x00\x00\x00\x05hello world", "hello", false},
+		{"\x00\x00\x00\x00" + strings.Repeat("x", 40), strings.Repeat("x", 30), false},
+		{"\x00\x00\x00\x01", "", true},
+		{"", "", true},
+	} {
+		got, err := ParseLibFuzzerInput([]byte(tc.in))
+		if (err != nil) != tc.err || string(got) != tc.want {
+			t.Errorf("ParseLibFuzzerInput(%q) = %q, %v; want %q (error %v)", tc.in, got, err, tc.want, tc.err)
+		}
+	}
+}

@@ -22,7 +22,7 @@ import (
 )
 
 const fuzzUsage = `usage: mailspec fuzz [--target URL]... [--profile FILE] [flags]
-       mailspec fuzz import [--target URL|--profile FILE] [--out DIR] FILE...
+       mailspec fuzz import [--target URL|--profile FILE] [--libfuzzer --protocol P] [--out DIR] FILE...
 
 Fuzzes a live server (with no target, the embedded reference system) with
 sequences of protocol commands: one endpoint per protocol of the target,
@@ -35,7 +35,9 @@ renames): the account must be marked disposable in the profile, or
 "fuzz import" turns crasher files of the native fuzz targets
 (fuzz/testdata/fuzz/FuzzEmbedded*/<hash>, "go test fuzz v1") into the
 same reproducer transcripts, against the embedded servers in process (or
-the target given). Exit status: 0 no finding, 1 findings (fuzz) or a file
+the target given). With --libfuzzer the files are libFuzzer inputs, such
+as the crash artifacts of OSS-Fuzz and ClusterFuzzLite (their protocol
+from --protocol or the directory name). Exit status: 0 no finding, 1 findings (fuzz) or a file
 that did not reproduce (import), 2 bad input.
 
 flags:
@@ -398,6 +400,8 @@ func cmdFuzzImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	f.register(fs, true)
 	var proto string
 	fs.StringVar(&proto, "protocol", "", "protocol of the files (default: from their directory, FuzzEmbeddedSMTP, ...)")
+	var libFuzzer bool
+	fs.BoolVar(&libFuzzer, "libfuzzer", false, "the files are libFuzzer inputs (OSS-Fuzz, ClusterFuzzLite crash artifacts), not \"go test fuzz v1\" files")
 	fs.Usage = func() {
 		io.WriteString(stderr, fuzzUsage)
 		fs.PrintDefaults()
@@ -423,7 +427,11 @@ func cmdFuzzImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if err != nil {
 			return 2, &exitError{code: 2, msg: "fuzz import: " + err.Error()}
 		}
-		data, err := serverfuzz.ParseCorpusFile(raw)
+		parse := serverfuzz.ParseCorpusFile
+		if libFuzzer {
+			parse = serverfuzz.ParseLibFuzzerInput
+		}
+		data, err := parse(raw)
 		if err != nil {
 			return 2, usageErr("fuzz import: %s: %v", file, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -411,6 +412,24 @@ func TestFuzzImport(t *testing.T) {
 	code, stdout, _ = runFuzzMain(t, t.Context(), "fuzz", "import", "--target", srv.url(), "--disposable", "--out", t.TempDir(), harmless)
 	if code != 1 || !strings.Contains(stdout, "no finding") {
 		t.Errorf("import of a harmless input: exit %d, stdout %q", code, stdout)
+	}
+	// A libFuzzer crash artifact of the same input, as an OSS-Fuzz build
+	// of the target writes it: a 4-octet big-endian length first.
+	artifact := filepath.Join(t.TempDir(), "crash-0123abcd")
+	framed := binary.BigEndian.AppendUint32(nil, uint32(len(prog.Encode())))
+	if err := os.WriteFile(artifact, append(framed, prog.Encode()...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr = runFuzzMain(t, t.Context(), "fuzz", "import", "--libfuzzer", "--protocol", "imap", "--target", srv.url(), "--disposable", "--out", t.TempDir(), artifact)
+	if code != 0 || !strings.Contains(stdout, "malformed-response") {
+		t.Errorf("import --libfuzzer: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if err := os.WriteFile(artifact, framed[:3], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runFuzzMain(t, t.Context(), "fuzz", "import", "--libfuzzer", "--protocol", "imap", "--out", t.TempDir(), artifact)
+	if code != 2 || !strings.Contains(stderr, "libFuzzer input of 3 octets") {
+		t.Errorf("import --libfuzzer of a 3-octet file: exit %d, stderr %q", code, stderr)
 	}
 	// Not a crasher file.
 	code, _, stderr = runFuzzMain(t, t.Context(), "fuzz", "import", "--out", t.TempDir(), filepath.Join(out, "report.json"))

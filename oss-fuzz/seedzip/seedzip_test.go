@@ -66,42 +66,20 @@ func scriptList(t *testing.T, script, name string) []string {
 	return f
 }
 
-func isServerFile(name string) bool { return strings.HasPrefix(name, "server") }
-
 // TestBuildScriptTargets checks that build.sh builds every fuzz target of
-// package fuzz (the server targets through fuzz/server_targets.txt) and
-// the listed targets of other packages, and nothing that does not exist.
+// package fuzz and the listed targets of other packages, and nothing that does not exist.
 func TestBuildScriptTargets(t *testing.T) {
 	script := mustRead(t, filepath.Join(root, "oss-fuzz", "build.sh"))
 	fuzzDir := filepath.Join(root, "fuzz")
-	want := fuzzFuncs(t, fuzzDir, func(f string) bool { return !isServerFile(f) })
+	want := fuzzFuncs(t, fuzzDir, func(string) bool { return true })
 	if len(want) == 0 {
 		t.Fatal("package fuzz has no fuzz targets")
 	}
 	if diff := cmp.Diff(want, scriptList(t, script, "FUZZ_TARGETS")); diff != "" {
 		t.Errorf("FUZZ_TARGETS of build.sh against the targets of package fuzz (-package +script):\n%s", diff)
 	}
-	for _, f := range []string{"oss-fuzz/build.sh", ".clusterfuzzlite/build.sh"} {
-		if !strings.Contains(mustRead(t, filepath.Join(root, f)), "server_targets.txt") && f == "oss-fuzz/build.sh" {
-			t.Errorf("%s does not read fuzz/server_targets.txt", f)
-		}
-	}
 	if !strings.Contains(mustRead(t, filepath.Join(root, ".clusterfuzzlite", "build.sh")), "oss-fuzz/build.sh") {
 		t.Error(".clusterfuzzlite/build.sh does not run oss-fuzz/build.sh")
-	}
-
-	// The server targets: whatever server_targets.txt lists must exist
-	// (the file may not exist yet; build.sh then builds none).
-	serverFuncs := fuzzFuncs(t, fuzzDir, isServerFile)
-	if b, err := os.ReadFile(filepath.Join(fuzzDir, "server_targets.txt")); err == nil {
-		for _, l := range strings.Split(string(b), "\n") {
-			name := strings.TrimSpace(strings.SplitN(l, "#", 2)[0])
-			if name != "" && !slices.Contains(serverFuncs, name) {
-				t.Errorf("fuzz/server_targets.txt lists %s, which fuzz/server*_test.go does not declare", name)
-			}
-		}
-	} else if len(serverFuncs) > 0 {
-		t.Logf("fuzz/server*_test.go declares %v but fuzz/server_targets.txt does not exist: OSS-Fuzz builds none of them", serverFuncs)
 	}
 
 	for _, pt := range scriptList(t, script, "OTHER_TARGETS") {
