@@ -14,13 +14,15 @@ import (
 )
 
 // Live fuzzing speed against the real servers of a profile (Dovecot and
-// Postfix from targets/real/start.sh): executions per second of a
-// campaign with MAILSPEC_FUZZ_PARALLEL workers (default 4), its
+// Postfix from MAILSPEC_FUZZ_CONFIG=1 targets/real/start.sh, which gives
+// every worker an account of its own): executions per second of a
+// campaign with MAILSPEC_FUZZ_PARALLEL workers (default 16), its
 // connections kept between executions, a one-second answer deadline.
 // Every finding counts as known, so that none is confirmed or minimised:
-// the figure is the executions'.
+// the figure is the executions'. MAILSPEC_FUZZ_AUTHENTICATED=1 leaves
+// out the programs that start before login.
 //
-//	targets/real/with-servers.sh go test ./serverfuzz -run='^$' -bench=Live -benchtime=20000x
+//	MAILSPEC_FUZZ_CONFIG=1 targets/real/with-servers.sh go test ./serverfuzz -run='^$' -bench=Live -benchtime=20000x
 //
 // They need MAILSPEC_PROFILE and are skipped without it.
 func BenchmarkLiveIMAP(b *testing.B) { benchLive(b, "imap") }
@@ -44,7 +46,7 @@ func benchLive(b *testing.B, scheme string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	par := 4
+	par := 16
 	if n, err := strconv.Atoi(os.Getenv("MAILSPEC_FUZZ_PARALLEL")); err == nil && n > 0 {
 		par = n
 	}

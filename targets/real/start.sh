@@ -106,6 +106,13 @@ chown "$mail_uid:$mail_gid" "$DIR/mail"
 chmod 0700 "$DIR/mail"
 
 accounts=(alice bob carol)
+if [[ "${MAILSPEC_FUZZ_CONFIG:-}" == 1 ]]; then
+	# Fuzz-only: an account per fuzz worker, so that workers do not
+	# contend for one INBOX (targets/real/README.md).
+	for i in $(seq -w 1 16); do
+		accounts+=("fuzz$i")
+	done
+fi
 domain=example.test
 declare -A password=()
 for a in "${accounts[@]}"; do
