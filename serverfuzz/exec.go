@@ -664,9 +664,7 @@ func (c *conn) imapRead(tag, alt, what string, st StateSig, ro role, idx int) (w
 				c.exists = int(rep.Number)
 			}
 			if rep.Keyword == "LIST" && ro == roleReach && len(rep.Fields) == 3 {
-				if n := rep.Fields[2]; strings.HasPrefix(n.Str, "mailspec-fuzz") {
-					c.listed = append(c.listed, n.Str)
-				}
+				c.listed = append(c.listed, rep.Fields[2].Str)
 			}
 			continue
 		case wire.IMAPTagged:
@@ -1078,28 +1076,68 @@ func (c *conn) reachIMAP(s State) (*Finding, error) {
 }
 
 // cleanIMAP clears what the fuzzer piles up in a live server's
-// disposable account: INBOX's messages (APPEND, SMTP deliveries) and the
-// mailboxes under "mailspec-fuzz" (CREATE, COPY, MOVE), before every
-// command turns slow. The session has INBOX selected.
+// disposable account before every command turns slow: INBOX's messages
+// (APPEND, SMTP deliveries), the mailboxes under "mailspec-fuzz" (CREATE,
+// COPY, MOVE, RENAME), and the messages of every other mailbox (APPEND
+// and RENAME INBOX reach any name the dictionary holds). The session has
+// INBOX selected, and has it again at the end.
 func (c *conn) cleanIMAP() (*Finding, error) {
+	if f, err := c.expungeAll(); f != nil || err != nil {
+		return f, err
+	}
+	c.listed = c.listed[:0]
+	if f, err := c.reachStep(own(IMAP, "LIST", `LIST "" "*"`), codeIs("OK", "NO")); f != nil || err != nil {
+		return f, err
+	}
+	var fuzz, others []string
+	for _, n := range c.listed {
+		switch {
+		case strings.ContainsFunc(n, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+			// Not to be sent quoted; the fuzzer makes no such name.
+		case strings.HasPrefix(n, "mailspec-fuzz"):
+			fuzz = append(fuzz, n)
+		case !strings.EqualFold(n, "INBOX"):
+			others = append(others, n)
+		}
+	}
+	// The fuzzer's own mailboxes go, children first.
+	sort.Slice(fuzz, func(i, j int) bool { return len(fuzz[i]) > len(fuzz[j]) })
+	for _, n := range fuzz {
+		if f, err := c.reachStep(own(IMAP, "DELETE", "DELETE "+quoteIMAP(n)), codeIs("OK", "NO", "BAD")); f != nil || err != nil {
+			return f, err
+		}
+	}
+	// The others stay, emptied.
+	for _, n := range others {
+		c.exists = 0
+		if f, err := c.reachStep(own(IMAP, "SELECT", "SELECT "+quoteIMAP(n)), codeIs("OK", "NO", "BAD")); f != nil || err != nil {
+			return f, err
+		}
+		if c.phase == "selected" && c.exists > 0 {
+			if f, err := c.expungeAll(); f != nil || err != nil {
+				return f, err
+			}
+		}
+	}
+	if len(others) == 0 {
+		return nil, nil
+	}
+	c.exists = 0
+	if f, err := c.reachStep(own(IMAP, "SELECT", "SELECT INBOX"), codeIs("OK")); f != nil || err != nil {
+		return f, err
+	}
+	c.inbox = true
+	return nil, nil
+}
+
+// expungeAll removes every message of the selected mailbox.
+func (c *conn) expungeAll() (*Finding, error) {
 	steps := []*rendered{
 		own(IMAP, "STORE", `UID STORE 1:* +FLAGS.SILENT (\Deleted)`),
 		own(IMAP, "EXPUNGE", "EXPUNGE"),
 	}
 	for _, r := range steps {
 		if f, err := c.reachStep(r, codeIs("OK", "NO")); f != nil || err != nil {
-			return f, err
-		}
-	}
-	// The fuzzer's own mailboxes, children first.
-	c.listed = c.listed[:0]
-	if f, err := c.reachStep(own(IMAP, "LIST", `LIST "" "mailspec-fuzz*"`), codeIs("OK", "NO")); f != nil || err != nil {
-		return f, err
-	}
-	names := append([]string(nil), c.listed...)
-	sort.Slice(names, func(i, j int) bool { return len(names[i]) > len(names[j]) })
-	for _, n := range names {
-		if f, err := c.reachStep(own(IMAP, "DELETE", "DELETE "+quoteIMAP(n)), codeIs("OK", "NO", "BAD")); f != nil || err != nil {
 			return f, err
 		}
 	}
