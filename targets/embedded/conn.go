@@ -92,7 +92,7 @@ func (s *System) Handler(scheme string, opts HandlerOptions) (func(net.Conn), er
 		share = func() (func(net.Conn), error) {
 			srv := newPOP3Server(pop3Config{
 				tls: cfg.tls, insecureAuth: cfg.insecureAuth, log: cfg.log,
-				dial: s.pipes.Dial, account: cfg.st.account,
+				dial: s.pipes.Dial, account: cfg.st.account, policy: s.pop3Policy,
 			})
 			return func(c net.Conn) {
 				tc, err := s.tracker.add(c, false)
@@ -110,7 +110,7 @@ func (s *System) Handler(scheme string, opts HandlerOptions) (func(net.Conn), er
 			defer inner.Wait()
 			srv := newPOP3Server(pop3Config{
 				tls: cfg.tls, insecureAuth: cfg.insecureAuth, log: cfg.log,
-				account: st.account,
+				account: st.account, policy: s.pop3Policy,
 				dial: func() (net.Conn, error) {
 					client, server := net.Pipe()
 					imap := newIMAPServer(st, nil, true, cfg.log)

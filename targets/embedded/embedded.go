@@ -136,7 +136,10 @@ type System struct {
 
 	tracker *tracker
 	pipes   *pipeListener
-	smtp    []*smtp.Server
+	// pop3Policy is the POP3 behaviour Options.Faults chose, for the
+	// listeners and Handler alike.
+	pop3Policy pop3Policy
+	smtp       []*smtp.Server
 
 	closeOnce sync.Once
 	closeErr  error
@@ -180,6 +183,8 @@ func Start(ctx context.Context, opts Options) (*System, error) {
 		Domain:    opts.Domain,
 		CertPEM:   certPEM,
 		tracker:   newTracker(),
+
+		pop3Policy: policy,
 	}
 	s.pipes = newPipeListener(s.tracker)
 

@@ -1,7 +1,9 @@
 package embedded
 
 import (
+	"bufio"
 	"context"
+	"net"
 	"strconv"
 	"strings"
 	"testing"
@@ -87,6 +89,49 @@ func TestFaultUIDLUnstable(t *testing.T) {
 			first, second := uidl(), uidl()
 			if same := first == second; same != tc.wantSame {
 				t.Errorf("unique-ids %q and %q in two sessions: same = %v, want %v", first, second, same, tc.wantSame)
+			}
+		})
+	}
+}
+
+// A POP3 Handler has the faults of its system as the listeners do: with
+// pop3-uidl-unstable the same message's unique-id differs between two
+// connections of a shared handler, and without it not. (Isolated
+// connections each start from a store of their own, where neither fault
+// can show across connections.)
+func TestHandlerFaults(t *testing.T) {
+	for _, tc := range []struct {
+		faults   []string
+		wantSame bool
+	}{
+		{nil, true},
+		{[]string{FaultPOP3UIDLUnstable}, false},
+	} {
+		t.Run(strings.Join(append([]string{"faults"}, tc.faults...), "-"), func(t *testing.T) {
+			sys := startSystem(t, Options{Faults: tc.faults, InsecureAuth: true})
+			h, err := sys.Handler(SchemePOP3, HandlerOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := deliverToBob(t, sys)
+			uidl := func() string {
+				client, server := net.Pipe()
+				done := make(chan struct{})
+				go func() { defer close(done); h(server) }()
+				defer func() { client.Close(); <-done }()
+				p := &popConn{t: t, conn: client, br: bufio.NewReader(client)}
+				if g := p.line(); !strings.HasPrefix(g, "+OK") {
+					t.Fatalf("greeting %q", g)
+				}
+				p.ok("USER " + a.User)
+				p.ok("PASS " + a.Password)
+				id := strings.TrimPrefix(p.ok("UIDL 1"), "+OK 1 ")
+				p.ok("QUIT")
+				return id
+			}
+			first, second := uidl(), uidl()
+			if same := first == second; same != tc.wantSame {
+				t.Errorf("unique-ids %q and %q in two connections: same = %v, want %v", first, second, same, tc.wantSame)
 			}
 		})
 	}
