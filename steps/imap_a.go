@@ -304,18 +304,28 @@ func capsVar(name string) string { return "\x00caps." + name }
 
 func rememberCaps(ctx context.Context, name string) error {
 	w := worldOf(ctx)
-	c, err := w.imapReply()
+	caps, err := w.replyCaps()
 	if err != nil {
 		return err
 	}
+	w.vars[capsVar(name)] = caps
+	return nil
+}
+
+// replyCaps returns the capabilities of the last reply's untagged
+// CAPABILITY response, sorted and joined by spaces.
+func (w *world) replyCaps() (string, error) {
+	c, err := w.imapReply()
+	if err != nil {
+		return "", err
+	}
 	rs := w.untagged(c, "CAPABILITY")
 	if len(rs) == 0 {
-		return w.failf("an untagged CAPABILITY response", c.text(), "the reply to CAPABILITY has no untagged CAPABILITY response (RFC 9051 section 6.1.1: \"The server MUST send a single untagged CAPABILITY response\")")
+		return "", w.failf("an untagged CAPABILITY response", c.text(), "the reply to CAPABILITY has no untagged CAPABILITY response (RFC 9051 section 6.1.1: \"The server MUST send a single untagged CAPABILITY response\")")
 	}
 	caps := atoms(rs[0])
 	slices.Sort(caps)
-	w.vars[capsVar(name)] = strings.Join(caps, " ")
-	return nil
+	return strings.Join(caps, " "), nil
 }
 
 func sameCaps(ctx context.Context, name string) error {
@@ -324,17 +334,11 @@ func sameCaps(ctx context.Context, name string) error {
 	if !ok {
 		return w.harnessf("no capabilities remembered as %q", name)
 	}
-	c, err := w.imapReply()
+	now, err := w.replyCaps()
 	if err != nil {
 		return err
 	}
-	rs := w.untagged(c, "CAPABILITY")
-	if len(rs) == 0 {
-		return w.failf("an untagged CAPABILITY response", c.text(), "the reply to CAPABILITY has no untagged CAPABILITY response")
-	}
-	caps := atoms(rs[0])
-	slices.Sort(caps)
-	if now := strings.Join(caps, " "); now != before {
+	if now != before {
 		return w.failf(before, now, "the capabilities differ from those remembered as %q", name)
 	}
 	return nil

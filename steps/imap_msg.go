@@ -466,25 +466,7 @@ func appendAnsweredNO(ctx context.Context, trycreate string) error {
 }
 
 func replyMatchesOrNA(ctx context.Context, p string) error {
-	w := worldOf(ctx)
-	c, err := w.lastReply()
-	if err != nil {
-		return err
-	}
-	pat, err := w.pattern(p)
-	if err != nil {
-		return err
-	}
-	for _, l := range c.lines {
-		ok, err := w.matchLine(pat, l)
-		if err != nil {
-			return err
-		}
-		if ok {
-			return nil
-		}
-	}
-	return w.notApplicable("no line of the reply matches %q: %s", unquote(p), c.text())
+	return linesMatch(ctx, p, someLineOrNA)
 }
 
 func bareLineBAD(ctx context.Context) error {

@@ -410,6 +410,8 @@ const (
 	someLine lineMode = iota
 	noLine
 	everyLine
+	// someLineOrNA: some line, or the case is not applicable.
+	someLineOrNA
 )
 
 func replyMatches(ctx context.Context, p string) error     { return linesMatch(ctx, p, someLine) }
@@ -434,7 +436,7 @@ func linesMatch(ctx context.Context, p string, mode lineMode) error {
 			return err
 		}
 		switch {
-		case ok && mode == someLine:
+		case ok && (mode == someLine || mode == someLineOrNA):
 			return nil
 		case ok && mode == noLine:
 			return w.failf("no line matching "+want, l, "a line of the reply matches %q: %q", want, l)
@@ -442,8 +444,11 @@ func linesMatch(ctx context.Context, p string, mode lineMode) error {
 			return w.failf(want, l, "a line of the reply does not match %q: %q", want, l)
 		}
 	}
-	if mode == someLine {
+	switch mode {
+	case someLine:
 		return w.failf(want, c.text(), "no line of the reply matches %q: got %q", want, c.text())
+	case someLineOrNA:
+		return w.notApplicable("no line of the reply matches %q: %s", want, c.text())
 	}
 	return nil
 }
